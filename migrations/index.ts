@@ -1,0 +1,23 @@
+import type { Knex } from 'knex';
+import * as core from './001_core.js';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Every migration, in order. Listed statically so compiled and tsx runs load the same set. */
+const MIGRATIONS: Record<string, Migration> = {
+  '001_core': core,
+};
+
+/** A knex migration source over the static list above. */
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const migration = MIGRATIONS[name];
+    if (!migration) throw new Error(`unknown migration ${name}`);
+    return migration;
+  },
+};

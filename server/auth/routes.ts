@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { parse } from '../http/validate.js';
+import { rateLimit } from '../http/rate-limit.js';
+import type { AgentRepo } from '../agents/repo.js';
+import { agentOf, requireAgent } from './middleware.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import type { TokenService } from './tokens.js';
+
+const loginSchema = z.object({
+  email: z.string().trim().email().max(320),
+  password: z.string().min(1).max(1024),
+});
+
+// Compared against when the email is unknown, so both paths cost the same scrypt time.
+const decoyHash = hashPassword('decoy password that matches nothing');
+
+/** `POST /api/v1/auth/login` and `GET /api/v1/auth/me`. */
+export function authRoutes(deps: { agents: AgentRepo; tokens: TokenService; loginPerMinute: number }): Router {
+  const r = Router();
+  r.post(
+    '/auth/login',
+    rateLimit({ points: deps.loginPerMinute, durationSeconds: 60 }),
+    async (req, res) => {
+      const { email, password } = parse(loginSchema, req.body);
+      const agent = await deps.agents.findByEmail(email);
+      const ok = await verifyPassword(password, agent?.passwordHash ?? (await decoyHash));
+      if (!agent || !ok) throw new AppError('SB_ERR_INVALID_CREDENTIALS');
+      const token = await deps.tokens.signAgent(agent.tenantId, agent.id, agent.role);
+      const { passwordHash: _hash, ...publicAgent } = agent;
+      res.json({ token, agent: publicAgent });
+    },
+  );
+  r.get('/auth/me', requireAgent(deps.tokens), async (_req, res) => {
+    const actor = agentOf(res);
+    const agent = await deps.agents.get(actor.tenantId, actor.id);
+    if (!agent) throw new AppError('SB_ERR_INVALID_TOKEN');
+    res.json({ ...agent, tenantId: actor.tenantId });
+  });
+  return r;
+}

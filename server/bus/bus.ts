@@ -1,0 +1,25 @@
+import type { Conversation, FrameActor, Message } from '../contract/index.js';
+
+/** Events of the conversation core, as they cross the bus. */
+export type HubEvent =
+  | { kind: 'message.created'; tenantId: string; contactId: string; message: Message }
+  | { kind: 'conversation.updated'; tenantId: string; contactId: string; conversation: Conversation }
+  | { kind: 'typing'; tenantId: string; contactId: string; conversationId: string; actor: FrameActor; on: boolean }
+  | { kind: 'read'; tenantId: string; contactId: string; conversationId: string; actor: FrameActor; seq: number };
+
+export type Unsubscribe = () => Promise<void>;
+
+/**
+ * Topic-based fan-out of `HubEvent`s. The in-process bus serves one node; a Redis bus serves
+ * many. A subscription is active once `subscribe` resolves.
+ */
+export interface Bus {
+  publish(topic: string, event: HubEvent): Promise<void>;
+  subscribe(topic: string, handler: (event: HubEvent) => void): Promise<Unsubscribe>;
+  close(): Promise<void>;
+}
+
+/** Agents of a tenant see everything of that tenant. */
+export const tenantTopic = (tenantId: string) => `t:{${tenantId}}`;
+/** A visitor sees the events of its own contact only. */
+export const contactTopic = (tenantId: string, contactId: string) => `c:{${tenantId}}:${contactId}`;

@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  /** `postgres://…` for PostgreSQL; unset means SQLite in `DATA_DIR`. */
+  DATABASE_URL: z.string().optional(),
+  /** Reserved for the Redis tiers; unset means in-process cache, queue and bus. */
+  REDIS_URL: z.string().optional(),
+  PUBLIC_URL: z.string().url().optional(),
+  ADMIN_EMAIL: z.string().email().default('admin@example.com'),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** Token signing key; unset means one generated at first start and kept in the database. */
+  SECRET_KEY: z.string().min(32).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AGENT_TOKEN_TTL: z.coerce.number().int().positive().default(12 * 3600),
+  VISITOR_TOKEN_TTL: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  WS_HEARTBEAT_MS: z.coerce.number().int().positive().default(30_000),
+  WS_MAX_FRAME_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  WS_FRAMES_PER_SECOND: z.coerce.number().int().positive().default(20),
+  WS_FRAME_BURST: z.coerce.number().int().positive().default(60),
+  LOGIN_RATE_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  SESSION_RATE_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  MAX_MESSAGE_CHARS: z.coerce.number().int().positive().default(10_000),
+  DB_POOL_MAX: z.coerce.number().int().positive().default(10),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+/** Validated process configuration; built once, in the composition root. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  publicUrl: string | undefined;
+  adminEmail: string;
+  adminPassword: string | undefined;
+  secretKey: string | undefined;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  agentTokenTtl: number;
+  visitorTokenTtl: number;
+  wsHeartbeatMs: number;
+  wsMaxFrameBytes: number;
+  wsFramesPerSecond: number;
+  wsFrameBurst: number;
+  loginRatePerMinute: number;
+  sessionRatePerMinute: number;
+  maxMessageChars: number;
+  dbPoolMax: number;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment. Throws `ConfigError` listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    adminEmail: e.ADMIN_EMAIL,
+    adminPassword: e.ADMIN_PASSWORD,
+    secretKey: e.SECRET_KEY,
+    logLevel: e.LOG_LEVEL,
+    agentTokenTtl: e.AGENT_TOKEN_TTL,
+    visitorTokenTtl: e.VISITOR_TOKEN_TTL,
+    wsHeartbeatMs: e.WS_HEARTBEAT_MS,
+    wsMaxFrameBytes: e.WS_MAX_FRAME_BYTES,
+    wsFramesPerSecond: e.WS_FRAMES_PER_SECOND,
+    wsFrameBurst: e.WS_FRAME_BURST,
+    loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
+    sessionRatePerMinute: e.SESSION_RATE_PER_MINUTE,
+    maxMessageChars: e.MAX_MESSAGE_CHARS,
+    dbPoolMax: e.DB_POOL_MAX,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,29 @@
+import type { Conversation, Message } from './domain.js';
+import type { ErrorCode } from './errors.js';
+
+/** WebSocket frames, client → server (wire contract v1). */
+export type ClientFrame =
+  | { type: 'message.send'; clientId: string; conversationId?: string; body: string; private?: boolean }
+  | { type: 'sync'; conversationId: string; since: number }
+  | { type: 'typing'; conversationId: string; on: boolean }
+  | { type: 'read'; conversationId: string; seq: number }
+  | { type: 'ping' };
+
+export interface FrameActor {
+  type: 'agent' | 'contact';
+  id: string;
+}
+
+/** WebSocket frames, server → client (wire contract v1). */
+export type ServerFrame =
+  | { type: 'hello'; actor: FrameActor; serverTime: string }
+  | { type: 'message.ack'; clientId: string; message: Message }
+  | { type: 'message.created'; message: Message }
+  | { type: 'conversation.updated'; conversation: Conversation }
+  | { type: 'sync.done'; conversationId: string; lastSeq: number }
+  | { type: 'typing'; conversationId: string; actor: FrameActor; on: boolean }
+  | { type: 'read'; conversationId: string; actor: FrameActor; seq: number }
+  | { type: 'pong' }
+  | { type: 'error'; code: ErrorCode; message: string; clientId?: string };
+
+export type ClientFrameType = ClientFrame['type'];

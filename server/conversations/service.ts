@@ -1,0 +1,171 @@
+import type { Actor, Attachment, FrameActor, Message, Page, Sender } from '../contract/index.js';
+import { AppError } from '../errors.js';
+import type { Bus, HubEvent } from '../bus/bus.js';
+import { contactTopic, tenantTopic } from '../bus/bus.js';
+import type { AgentRepo } from '../agents/repo.js';
+import type { ContactRepo } from '../contacts/repo.js';
+import type { InboxRepo } from '../inboxes/repo.js';
+import type { MessageRepo } from '../messages/repo.js';
+import type { AppendResult, MessageStore } from '../messages/store.js';
+import type { ConversationFilter, ConversationPatch, ConversationRecord, ConversationRepo } from './repo.js';
+import { toWireConversation } from './repo.js';
+
+type AgentActor = Extract<Actor, { type: 'agent' }>;
+type ContactActor = Extract<Actor, { type: 'contact' }>;
+
+export interface SendInput {
+  /** Client-generated id; a repeat returns the original message and stores nothing. */
+  clientId?: string | undefined;
+  conversationId?: string | undefined;
+  body: string;
+  private?: boolean | undefined;
+  attachments?: Attachment[] | undefined;
+}
+
+export interface SendResult extends AppendResult {
+  conversation: ConversationRecord;
+}
+
+export interface ConversationServiceDeps {
+  conversations: ConversationRepo;
+  messages: MessageRepo;
+  store: MessageStore;
+  contacts: ContactRepo;
+  agents: AgentRepo;
+  inboxes: InboxRepo;
+  bus: Bus;
+}
+
+const frameActor = (a: Actor): FrameActor => ({ type: a.type, id: a.id });
+const clientKey = (a: Actor, clientId: string) => `c:${a.type}:${a.id}:${clientId}`;
+
+/**
+ * The conversation core: who may see what, idempotent appends, state changes, and the events
+ * every change emits. Channels, the HTTP API and the WebSocket gateway all come through here.
+ */
+export class ConversationService {
+  constructor(private readonly d: ConversationServiceDeps) {}
+
+  /** The conversation if `actor` may see it; otherwise `SB_ERR_CONVERSATION_NOT_FOUND` (never 403, to hide existence). */
+  async accessible(actor: Actor, conversationId: string): Promise<ConversationRecord> {
+    const c = await this.d.conversations.get(actor.tenantId, conversationId);
+    if (!c || (actor.type === 'contact' && (c.contactId !== actor.id || c.inboxId !== actor.inboxId))) {
+      throw new AppError('SB_ERR_CONVERSATION_NOT_FOUND');
+    }
+    return c;
+  }
+
+  list(actor: AgentActor, filter: ConversationFilter, opts: { limit: number; cursor?: string | undefined }): Promise<Page<ConversationRecord>> {
+    return this.d.conversations.list(actor.tenantId, filter, opts);
+  }
+
+  /** A visitor's message. Without a conversation id it goes to the visitor's latest conversation, or a new one. */
+  async sendAsContact(actor: ContactActor, input: SendInput): Promise<SendResult> {
+    const dedupKey = input.clientId ? clientKey(actor, input.clientId) : null;
+    if (dedupKey) {
+      const original = await this.d.messages.byDedupKey(actor.tenantId, dedupKey);
+      if (original) return { message: original, duplicate: true, conversation: await this.accessible(actor, original.conversationId) };
+    }
+    let conversation = input.conversationId
+      ? await this.accessible(actor, input.conversationId)
+      : await this.d.conversations.latestForContact(actor.tenantId, actor.id, actor.inboxId);
+    if (!conversation) {
+      const inbox = await this.d.inboxes.get(actor.tenantId, actor.inboxId);
+      if (!inbox) throw new AppError('SB_ERR_INBOX_NOT_FOUND');
+      conversation = await this.d.conversations.create(actor.tenantId, { inboxId: inbox.id, channel: inbox.channel, contactId: actor.id });
+      await this.emitConversation(conversation);
+    } else if (conversation.status === 'resolved' || conversation.status === 'snoozed') {
+      // A customer writing again brings the conversation back to the agents.
+      conversation = (await this.d.conversations.update(actor.tenantId, conversation.id, { status: 'open', snoozedUntil: null }))!;
+      await this.emitConversation(conversation);
+    }
+    const contact = await this.d.contacts.get(actor.tenantId, actor.id);
+    const sender: Sender = { type: 'contact', id: actor.id, name: contact?.name ?? null };
+    return this.append(conversation, { ...input, private: false }, 'inbound', sender, dedupKey);
+  }
+
+  /** An agent's reply or private note. */
+  async sendAsAgent(actor: AgentActor, input: SendInput): Promise<SendResult> {
+    if (!input.conversationId) throw new AppError('SB_ERR_VALIDATION', 'conversationId is required for agents.');
+    const dedupKey = input.clientId ? clientKey(actor, input.clientId) : null;
+    if (dedupKey) {
+      const original = await this.d.messages.byDedupKey(actor.tenantId, dedupKey);
+      if (original) return { message: original, duplicate: true, conversation: await this.accessible(actor, original.conversationId) };
+    }
+    const conversation = await this.accessible(actor, input.conversationId);
+    const agent = await this.d.agents.get(actor.tenantId, actor.id);
+    if (!agent) throw new AppError('SB_ERR_INVALID_TOKEN');
+    const sender: Sender = { type: 'agent', id: agent.id, name: agent.name };
+    return this.append(conversation, input, 'outbound', sender, dedupKey);
+  }
+
+  /** A page of history, oldest first. Visitors never see private notes. */
+  async history(actor: Actor, conversationId: string, range: { after?: number | undefined; before?: number | undefined; limit: number }) {
+    await this.accessible(actor, conversationId);
+    return this.d.messages.range(actor.tenantId, conversationId, { ...range, includePrivate: actor.type === 'agent' });
+  }
+
+  /** Changes status, assignment, team or priority, and tells everyone who can see it. */
+  async update(actor: AgentActor, conversationId: string, patch: ConversationPatch): Promise<ConversationRecord> {
+    await this.accessible(actor, conversationId);
+    if (patch.assigneeId && !(await this.d.agents.get(actor.tenantId, patch.assigneeId))) {
+      throw new AppError('SB_ERR_AGENT_NOT_FOUND');
+    }
+    if (patch.teamId && !(await this.d.agents.teamExists(actor.tenantId, patch.teamId))) {
+      throw new AppError('SB_ERR_TEAM_NOT_FOUND');
+    }
+    const effective: ConversationPatch = { ...patch };
+    if (patch.status !== undefined && patch.status !== 'snoozed') effective.snoozedUntil = null;
+    const updated = await this.d.conversations.update(actor.tenantId, conversationId, effective);
+    if (!updated) throw new AppError('SB_ERR_CONVERSATION_NOT_FOUND');
+    await this.emitConversation(updated);
+    return updated;
+  }
+
+  async typing(actor: Actor, conversationId: string, on: boolean): Promise<void> {
+    const c = await this.accessible(actor, conversationId);
+    await this.emit({ kind: 'typing', tenantId: c.tenantId, contactId: c.contactId, conversationId, actor: frameActor(actor), on }, true);
+  }
+
+  async read(actor: Actor, conversationId: string, seq: number): Promise<void> {
+    const c = await this.accessible(actor, conversationId);
+    const upTo = Math.min(seq, c.lastSeq);
+    await this.d.conversations.markRead(actor.tenantId, conversationId, actor, upTo);
+    await this.emit({ kind: 'read', tenantId: c.tenantId, contactId: c.contactId, conversationId, actor: frameActor(actor), seq: upTo }, true);
+  }
+
+  private async append(
+    conversation: ConversationRecord,
+    input: SendInput,
+    direction: 'inbound' | 'outbound',
+    sender: Sender,
+    dedupKey: string | null,
+  ): Promise<SendResult> {
+    const result = await this.d.store.append({
+      tenantId: conversation.tenantId,
+      conversationId: conversation.id,
+      direction,
+      private: Boolean(input.private),
+      sender,
+      body: input.body,
+      attachments: input.attachments ?? [],
+      channel: conversation.channel,
+      dedupKey,
+    });
+    if (!result.duplicate) await this.emitMessage(conversation, result.message);
+    return { ...result, conversation };
+  }
+
+  private async emitMessage(c: ConversationRecord, message: Message): Promise<void> {
+    await this.emit({ kind: 'message.created', tenantId: c.tenantId, contactId: c.contactId, message }, !message.private);
+  }
+
+  private async emitConversation(c: ConversationRecord): Promise<void> {
+    await this.emit({ kind: 'conversation.updated', tenantId: c.tenantId, contactId: c.contactId, conversation: toWireConversation(c) }, true);
+  }
+
+  private async emit(event: HubEvent, toContact: boolean): Promise<void> {
+    await this.d.bus.publish(tenantTopic(event.tenantId), event);
+    if (toContact) await this.d.bus.publish(contactTopic(event.tenantId, event.contactId), event);
+  }
+}

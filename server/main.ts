@@ -1,0 +1,232 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import type { ChannelDefinition, ChannelName } from './contract/index.js';
+import { loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { createDb, type Db } from './storage/db.js';
+import { migrateLatest } from './storage/migrate.js';
+import { getOrCreateSetting } from './storage/settings.js';
+import { randomSecret } from './ids.js';
+import { MemoryBus } from './bus/memory.js';
+import type { Bus } from './bus/bus.js';
+import { TenantRepo } from './tenants/repo.js';
+import { bootstrapDefaults, type BootstrapResult } from './tenants/bootstrap.js';
+import { AgentRepo } from './agents/repo.js';
+import { InboxRepo } from './inboxes/repo.js';
+import { ContactRepo } from './contacts/repo.js';
+import { ConversationRepo } from './conversations/repo.js';
+import { MessageRepo } from './messages/repo.js';
+import { MessageStore } from './messages/store.js';
+import { ConversationService } from './conversations/service.js';
+import { TokenService } from './auth/tokens.js';
+import { requireAgent } from './auth/middleware.js';
+import { authRoutes } from './auth/routes.js';
+import { conversationRoutes } from './conversations/routes.js';
+import { inboxRoutes } from './inboxes/routes.js';
+import { contactRoutes } from './contacts/routes.js';
+import { agentRoutes } from './agents/routes.js';
+import { opsRoutes } from './http/ops.js';
+import { createHttpApp } from './http/app.js';
+import { rateLimit } from './http/rate-limit.js';
+import { clientFrameSchemas } from './gateway/frames.js';
+import { frameHandlers } from './gateway/handlers.js';
+import { FrameDispatcher } from './gateway/dispatcher.js';
+import { Gateway } from './gateway/server.js';
+import { createWebChannel, originAllowed, readWebSettings } from '../channels/web/adapter.js';
+
+/** Storage for an entry point (server or CLI): the database, migrated. */
+export async function openStorage(config: Config): Promise<Db> {
+  const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax });
+  await migrateLatest(db);
+  return db;
+}
+
+export interface Hub {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly db: Db;
+  readonly bootstrap: BootstrapResult;
+  /** Listens on `config.port`; resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Graceful stop: refuse new work, drain appends, close sockets, close the database. */
+  stop(): Promise<void>;
+  publicUrl(): string;
+}
+
+/** The composition root: builds every part and wires them. Nothing else creates infrastructure. */
+export async function createHub(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Hub> {
+  const db = await openStorage(config);
+  const metrics = new Metrics();
+  const bus: Bus = new MemoryBus();
+
+  const tenants = new TenantRepo(db);
+  const agents = new AgentRepo(db);
+  const inboxes = new InboxRepo(db);
+  const contacts = new ContactRepo(db);
+  const conversationRepo = new ConversationRepo(db);
+  const messages = new MessageRepo(db);
+  const store = new MessageStore(db, {
+    metrics: {
+      onBatch: (size, seconds) => {
+        metrics.appendBatchSize.observe(size);
+        metrics.appendBatchSeconds.observe(seconds);
+        metrics.messagesAppended.inc(size);
+      },
+    },
+  });
+  const conversations = new ConversationService({ conversations: conversationRepo, messages, store, contacts, agents, inboxes, bus });
+
+  const secret = config.secretKey ?? (await getOrCreateSetting(db, 'token_secret', () => randomSecret(48)));
+  const tokens = new TokenService({ secret, agentTtlSeconds: config.agentTokenTtl, visitorTtlSeconds: config.visitorTokenTtl });
+
+  const web = createWebChannel(
+    {
+      findWebInbox: async (websiteToken) => {
+        const inbox = await inboxes.findByWebsiteToken(websiteToken);
+        return inbox && { tenantId: inbox.tenantId, inboxId: inbox.id, settings: inbox.settings, secrets: inbox.secrets };
+      },
+      findContact: (tenantId, inboxId, externalId) => contacts.findByIdentity(tenantId, inboxId, externalId),
+      resolveContact: (tenantId, identity, fields) => contacts.resolveIdentity(tenantId, identity, fields),
+      updateContact: async (tenantId, contactId, fields) => {
+        await contacts.update(tenantId, contactId, fields);
+      },
+      issueVisitorToken: (tenantId, contactId, inboxId) => tokens.signVisitor(tenantId, contactId, inboxId),
+    },
+    rateLimit({ points: config.sessionRatePerMinute, durationSeconds: 60 }),
+  );
+  const channels = new Map<ChannelName, ChannelDefinition>([['web', web.definition]]);
+
+  let server: http.Server | undefined;
+  let boundPort = config.port;
+  let draining = false;
+  const publicUrl = () => config.publicUrl ?? `http://localhost:${boundPort}`;
+
+  const app = createHttpApp({
+    log,
+    metrics,
+    jsonLimit: '256kb',
+    ops: opsRoutes({
+      metrics,
+      ready: async () => {
+        if (draining) return false;
+        await db.raw('select 1');
+        return true;
+      },
+    }),
+    publicApi: [authRoutes({ agents, tokens, loginPerMinute: config.loginRatePerMinute }), web.router],
+    requireAgent: requireAgent(tokens),
+    privateApi: [
+      conversationRoutes({ conversations, maxMessageChars: config.maxMessageChars }),
+      inboxRoutes({ inboxes, channels, publicUrl }),
+      contactRoutes({ contacts, conversations: conversationRepo }),
+      agentRoutes({ agents }),
+    ],
+  });
+
+  const dispatcher = new FrameDispatcher(
+    clientFrameSchemas(config.maxMessageChars),
+    frameHandlers(conversations),
+    { maxFrameBytes: config.wsMaxFrameBytes, framesPerSecond: config.wsFramesPerSecond, burst: config.wsFrameBurst },
+    log,
+    metrics,
+  );
+  const gateway = new Gateway(
+    {
+      bus,
+      tokens,
+      dispatcher,
+      log,
+      metrics,
+      visitorAllowed: async (actor, origin) => {
+        const inbox = await inboxes.get(actor.tenantId, actor.inboxId);
+        return Boolean(inbox) && originAllowed(readWebSettings(inbox!.settings), origin);
+      },
+    },
+    { heartbeatMs: config.wsHeartbeatMs, hardMaxFrameBytes: Math.max(1024 * 1024, config.wsMaxFrameBytes * 4) },
+  );
+
+  const bootstrap = await bootstrapDefaults({ db, tenants, agents, inboxes }, { email: config.adminEmail, password: config.adminPassword });
+
+  return {
+    config,
+    log,
+    db,
+    bootstrap,
+    publicUrl,
+    listen: () =>
+      new Promise<number>((resolve, reject) => {
+        server = http.createServer(app);
+        gateway.attach(server);
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          boundPort = (server!.address() as AddressInfo).port;
+          resolve(boundPort);
+        });
+      }),
+    stop: async () => {
+      draining = true;
+      const closed = server ? new Promise<void>((r) => server!.close(() => r())) : Promise.resolve();
+      await gateway.close();
+      await store.drain();
+      server?.closeIdleConnections();
+      const timer = setTimeout(() => server?.closeAllConnections(), config.shutdownGraceMs);
+      await closed;
+      clearTimeout(timer);
+      await bus.close();
+      await db.destroy();
+    },
+  };
+}
+
+function banner(hub: Hub): string {
+  const url = hub.publicUrl();
+  const b = hub.bootstrap;
+  const lines = [
+    '',
+    `  Switchboard is running at ${url}`,
+    `  Agent inbox:  ${url}/inbox/`,
+    `  Database:     ${hub.config.databaseUrl ? 'PostgreSQL' : `SQLite in ${hub.config.dataDir}`}`,
+  ];
+  if (b.created) {
+    lines.push(`  Admin login:  ${b.adminEmail}`);
+    lines.push(b.generatedPassword ? `  Password:     ${b.generatedPassword}   (generated; shown only this once)` : '  Password:     (from ADMIN_PASSWORD)');
+  }
+  if (b.websiteToken) {
+    lines.push('  Widget snippet for your site:');
+    lines.push(`    <script src="${url}/widget.js" data-inbox="${b.websiteToken}" defer></script>`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Entry point of `npm start`. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const hub = await createHub(config);
+  await hub.listen();
+  process.stdout.write(banner(hub));
+  hub.log.info({ port: config.port, db: config.databaseUrl ? 'postgres' : 'sqlite' }, 'listening');
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    hub.log.info({ signal }, 'shutting down');
+    hub.stop().then(
+      () => process.exit(0),
+      (err) => {
+        hub.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    process.stderr.write(`switchboard failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,55 @@
+import type { Attachment, ChannelName, Direction, Message, SenderType } from '../contract/index.js';
+import type { Db } from '../storage/db.js';
+import { parseJson, toIso } from '../storage/db.js';
+
+export function toMessage(r: Record<string, unknown>): Message {
+  return {
+    id: r['id'] as string,
+    conversationId: r['conversation_id'] as string,
+    seq: Number(r['seq']),
+    direction: r['direction'] as Direction,
+    private: Boolean(r['private']),
+    sender: {
+      type: r['sender_type'] as SenderType,
+      id: (r['sender_id'] as string | null) ?? null,
+      name: (r['sender_name'] as string | null) ?? null,
+    },
+    body: r['body'] as string,
+    attachments: parseJson<Attachment[]>(r['attachments'], []),
+    channel: r['channel'] as ChannelName,
+    createdAt: toIso(r['created_at'] as number)!,
+  };
+}
+
+export interface MessageRange {
+  /** Only messages with `seq > after`, oldest first. */
+  after?: number | undefined;
+  /** Only messages with `seq < before`, the newest `limit` of them (returned oldest first). */
+  before?: number | undefined;
+  limit: number;
+  includePrivate: boolean;
+}
+
+/** Reads of the message log. Writes go through `MessageStore` only. */
+export class MessageRepo {
+  constructor(private readonly db: Db) {}
+
+  /** One page of a conversation's log, always in ascending `seq`; `more` says if the range continues. */
+  async range(tenantId: string, conversationId: string, r: MessageRange): Promise<{ messages: Message[]; more: boolean }> {
+    const q = this.db('messages').where({ tenant_id: tenantId, conversation_id: conversationId });
+    if (!r.includePrivate) q.andWhere('private', false);
+    const backwards = r.after === undefined;
+    if (r.after !== undefined) q.andWhere('seq', '>', r.after);
+    if (r.before !== undefined) q.andWhere('seq', '<', r.before);
+    const rows = await q.orderBy('seq', backwards ? 'desc' : 'asc').limit(r.limit + 1);
+    const more = rows.length > r.limit;
+    const page = rows.slice(0, r.limit);
+    if (backwards) page.reverse();
+    return { messages: page.map(toMessage), more };
+  }
+
+  async byDedupKey(tenantId: string, dedupKey: string): Promise<Message | undefined> {
+    const r = await this.db('messages').where({ tenant_id: tenantId, dedup_key: dedupKey }).first();
+    return r ? toMessage(r) : undefined;
+  }
+}

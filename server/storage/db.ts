@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+
+export type Db = Knex;
+
+// bigint (epoch-ms columns) and counts come back as strings from pg by default; our values
+// stay far below 2^53, so numbers are safe and keep both databases returning the same types.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export interface DbOptions {
+  /** `postgres://…`; unset means SQLite at `<dataDir>/switchboard.sqlite`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  poolMax?: number;
+}
+
+/** Creates the knex instance for PostgreSQL or the embedded SQLite file. */
+export function createDb(opts: DbOptions): Db {
+  if (opts.databaseUrl) {
+    return knexFactory({
+      client: 'pg',
+      connection: opts.databaseUrl,
+      pool: { min: 0, max: opts.poolMax ?? 10 },
+    });
+  }
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  return knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: path.join(opts.dataDir, 'switchboard.sqlite') },
+    useNullAsDefault: true,
+    // One connection: better-sqlite3 is synchronous, so a second connection in the same
+    // process could only wait by blocking the event loop.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: { pragma(s: string): unknown }, done: (err: Error | null, c: unknown) => void) => {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('synchronous = NORMAL');
+        conn.pragma('foreign_keys = ON');
+        // Other processes (the CLI, a second node) may hold the write lock briefly.
+        conn.pragma('busy_timeout = 5000');
+        done(null, conn);
+      },
+    },
+  });
+}
+
+export const isPostgres = (db: Db): boolean => db.client.config.client === 'pg';
+
+/** Milliseconds since the epoch; every time column stores this. */
+export const nowMs = (): number => Date.now();
+export const toIso = (ms: number | string | null | undefined): string | null =>
+  ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
+
+export const parseJson = <T>(text: unknown, fallback: T): T => {
+  if (typeof text !== 'string' || text === '') return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+};
