@@ -1,6 +1,6 @@
 import type { Attachment, ChannelName, Direction, Message, Sender } from '../contract/index.js';
 import type { Db } from '../storage/db.js';
-import { nowMs } from '../storage/db.js';
+import { isPostgres, nowMs } from '../storage/db.js';
 import { newId } from '../ids.js';
 import { AppError, isUniqueViolation } from '../errors.js';
 import { toMessage } from './repo.js';
@@ -59,6 +59,7 @@ export class MessageStore {
   private markIdle: () => void = () => {};
   private readonly maxBatch: number;
   private readonly maxAttempts: number;
+  private readonly postgres: boolean;
 
   constructor(
     private readonly db: Db,
@@ -67,6 +68,7 @@ export class MessageStore {
     this.maxBatch = opts.maxBatch ?? 500;
     this.maxAttempts = opts.maxAttempts ?? 5;
     if (this.maxBatch < 1) throw new Error('maxBatch must be at least 1');
+    this.postgres = isPostgres(db);
   }
 
   /** Appends one message durably; resolves with the stored message (or the original on a duplicate key). */
@@ -111,7 +113,10 @@ export class MessageStore {
       } catch (err) {
         // Another node stored the same dedup key, or SQLite's writer lock moved under us:
         // the retry's dedup read sees the winner.
-        if (attempt < this.maxAttempts && (isUniqueViolation(err) || isBusy(err))) continue;
+        if (attempt < this.maxAttempts && (isUniqueViolation(err) || isBusy(err))) {
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+          continue;
+        }
         for (const p of batch) p.reject(err);
         return;
       }
@@ -120,6 +125,11 @@ export class MessageStore {
 
   private async commit(trx: Db, batch: Pending[]): Promise<(AppendResult | Error)[]> {
     const results: (AppendResult | Error)[] = new Array(batch.length);
+    if (!this.postgres) {
+      // Take SQLite's write lock before the first read (like BEGIN IMMEDIATE): a read-then-write
+      // transaction cannot wait for another process's lock and would fail with SQLITE_BUSY.
+      await trx.raw('UPDATE conversations SET last_seq = last_seq WHERE 0 = 1');
+    }
     const existing = await this.loadDedup(trx, batch);
     const firstOfKey = new Map<string, number>();
     const fresh = new Map<string, number[]>(); // conversation → batch indexes, in order
