@@ -26,6 +26,7 @@ const envSchema = z.object({
   MAX_MESSAGE_CHARS: z.coerce.number().int().positive().default(10_000),
   DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  SNOOZE_CHECK_MS: z.coerce.number().int().positive().default(15_000),
 });
 
 /** Validated process configuration; built once, in the composition root. */
@@ -51,6 +52,8 @@ export interface Config {
   maxMessageChars: number;
   dbPoolMax: number;
   shutdownGraceMs: number;
+  /** How often snoozed conversations are checked for their wake-up time. */
+  snoozeCheckMs: number;
 }
 
 export class ConfigError extends Error {
@@ -90,5 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxMessageChars: e.MAX_MESSAGE_CHARS,
     dbPoolMax: e.DB_POOL_MAX,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    snoozeCheckMs: e.SNOOZE_CHECK_MS,
   };
 }

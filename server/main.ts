@@ -147,6 +147,11 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     { heartbeatMs: config.wsHeartbeatMs, hardMaxFrameBytes: Math.max(1024 * 1024, config.wsMaxFrameBytes * 4) },
   );
 
+  const snoozeTimer = setInterval(() => {
+    conversations.wakeDueSnoozes().catch((err) => log.error({ err }, 'waking snoozed conversations failed'));
+  }, config.snoozeCheckMs);
+  snoozeTimer.unref();
+
   const bootstrap = await bootstrapDefaults({ db, tenants, agents, inboxes }, { email: config.adminEmail, password: config.adminPassword });
 
   return {
@@ -167,6 +172,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       }),
     stop: async () => {
       draining = true;
+      clearInterval(snoozeTimer);
       const closed = server ? new Promise<void>((r) => server!.close(() => r())) : Promise.resolve();
       await gateway.close();
       await store.drain();

@@ -137,6 +137,27 @@ export class ConversationRepo {
     return n ? this.get(tenantId, id) : undefined;
   }
 
+  /**
+   * Reopens snoozed conversations whose time has come, across tenants (a system job). Each row
+   * is flipped with a guarded update, so when several nodes race only one reports it.
+   */
+  async wakeDueSnoozes(now: number, limit = 100): Promise<ConversationRecord[]> {
+    const due = await this.db('conversations')
+      .where('status', 'snoozed')
+      .whereNotNull('snoozed_until')
+      .andWhere('snoozed_until', '<=', now)
+      .limit(limit)
+      .select('tenant_id', 'id');
+    const woken: ConversationRecord[] = [];
+    for (const r of due) {
+      const n = await this.db('conversations')
+        .where({ tenant_id: r.tenant_id, id: r.id, status: 'snoozed' })
+        .update({ status: 'open', snoozed_until: null, updated_at: now });
+      if (n) woken.push((await this.get(r.tenant_id, r.id))!);
+    }
+    return woken;
+  }
+
   /** Records how far an actor has read; never moves backwards. */
   async markRead(tenantId: string, conversationId: string, actor: { type: string; id: string }, seq: number): Promise<void> {
     const now = nowMs();

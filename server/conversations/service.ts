@@ -122,6 +122,13 @@ export class ConversationService {
     return updated;
   }
 
+  /** Reopens every snooze that is due and tells the agents; returns how many woke. */
+  async wakeDueSnoozes(now = Date.now()): Promise<number> {
+    const woken = await this.d.conversations.wakeDueSnoozes(now);
+    for (const c of woken) await this.emitConversation(c);
+    return woken.length;
+  }
+
   async typing(actor: Actor, conversationId: string, on: boolean): Promise<void> {
     const c = await this.accessible(actor, conversationId);
     await this.emit({ kind: 'typing', tenantId: c.tenantId, contactId: c.contactId, conversationId, actor: frameActor(actor), on }, true);
