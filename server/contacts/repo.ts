@@ -1,7 +1,7 @@
 import type { ChannelName, Contact, ContactIdentity, Page } from '../contract/index.js';
 import type { Db } from '../storage/db.js';
 import { nowMs, parseJson, toIso } from '../storage/db.js';
-import { decodeCursor, encodeCursor } from '../storage/cursor.js';
+import { encodeCursor, requireCursor } from '../storage/cursor.js';
 import { newId } from '../ids.js';
 import { isUniqueViolation } from '../errors.js';
 
@@ -34,7 +34,7 @@ export class ContactRepo {
       const like = `%${opts.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       q.andWhere((w) => w.whereRaw("lower(name) like ? escape '\\'", [like]).orWhereRaw("lower(email) like ? escape '\\'", [like]));
     }
-    const after = decodeCursor(opts.cursor, isContactCursor);
+    const after = requireCursor(opts.cursor, isContactCursor);
     if (after) q.andWhere((w) => w.where('created_at', '<', after[0]).orWhere((w2) => w2.where('created_at', after[0]).andWhere('id', '<', after[1])));
     const rows = await q.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(opts.limit + 1);
     const page = rows.slice(0, opts.limit);

@@ -7,6 +7,18 @@ import type { ConversationRepo } from '../conversations/repo.js';
 import { toWireConversation } from '../conversations/repo.js';
 import type { ContactRepo } from './repo.js';
 
+/** Custom attributes are free-form but bounded, so one contact cannot hold megabytes of JSON. */
+const MAX_ATTRIBUTES_BYTES = 16 * 1024;
+
+/** True when `value` serializes to JSON within `max` bytes (deep nesting that cannot serialize fails). */
+const fitsJson = (max: number) => (value: unknown) => {
+  try {
+    return Buffer.byteLength(JSON.stringify(value)) <= max;
+  } catch {
+    return false;
+  }
+};
+
 const listQuery = z.object({
   q: z.string().trim().max(200).optional(),
   cursor: z.string().max(500).optional(),
@@ -18,7 +30,10 @@ const patchBody = z
     name: z.string().trim().max(200).nullable().optional(),
     email: z.string().trim().email().max(320).nullable().optional(),
     phone: z.string().trim().max(50).nullable().optional(),
-    attributes: z.record(z.string().max(100), z.unknown()).optional(),
+    attributes: z
+      .record(z.string().max(100), z.unknown())
+      .refine(fitsJson(MAX_ATTRIBUTES_BYTES), { message: `must serialize to at most ${MAX_ATTRIBUTES_BYTES} bytes` })
+      .optional(),
   })
   .strict();
 

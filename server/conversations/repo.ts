@@ -1,7 +1,7 @@
 import type { ChannelName, Conversation, ConversationStatus, Page, Priority } from '../contract/index.js';
 import type { Db } from '../storage/db.js';
 import { nowMs, toIso } from '../storage/db.js';
-import { decodeCursor, encodeCursor } from '../storage/cursor.js';
+import { encodeCursor, requireCursor } from '../storage/cursor.js';
 import { newId } from '../ids.js';
 
 export interface ConversationRecord extends Conversation {
@@ -109,7 +109,7 @@ export class ConversationRepo {
     if (filter.contactId) q.andWhere('contact_id', filter.contactId);
     if (filter.assigneeId === null) q.whereNull('assignee_id');
     else if (filter.assigneeId) q.andWhere('assignee_id', filter.assigneeId);
-    const after = decodeCursor(opts.cursor, isListCursor);
+    const after = requireCursor(opts.cursor, isListCursor);
     if (after) {
       q.andWhere((w) =>
         w.where('last_activity_at', '<', after[0]).orWhere((w2) => w2.where('last_activity_at', after[0]).andWhere('id', '<', after[1])),

@@ -4,6 +4,18 @@ export const STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const;
 export const PRIORITIES = ['none', 'low', 'medium', 'high', 'urgent'] as const;
 export const CHANNELS = ['web', 'telegram', 'slack', 'email'] as const;
 
+/**
+ * A message body: trimmed, non-empty, bounded, and free of NUL characters, which PostgreSQL
+ * text cannot store (SQLite could, so the two would disagree).
+ */
+export const messageBody = (maxChars: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(maxChars)
+    .refine((b) => !b.includes('\u0000'), { message: 'must not contain NUL characters' });
+
 const limit = z.coerce.number().int().min(1).max(200).default(50);
 
 export const listQuery = z.object({
@@ -29,7 +41,7 @@ export const messagesQuery = z
 
 export const postMessageBody = (maxChars: number) =>
   z.object({
-    body: z.string().trim().min(1).max(maxChars),
+    body: messageBody(maxChars),
     private: z.boolean().optional(),
     clientId: z.string().min(1).max(100).optional(),
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ClientFrameType } from '../contract/index.js';
+import { messageBody } from '../conversations/schema.js';
 
 const id = z.string().min(1).max(40);
 const clientId = z.string().min(1).max(100);
@@ -11,7 +12,7 @@ export const clientFrameSchemas = (maxChars: number) =>
       type: z.literal('message.send'),
       clientId,
       conversationId: id.optional(),
-      body: z.string().trim().min(1).max(maxChars),
+      body: messageBody(maxChars),
       private: z.boolean().optional(),
     }),
     sync: z.object({ type: z.literal('sync'), conversationId: id, since: z.number().int().min(0) }),

@@ -117,7 +117,13 @@ export class MessageStore {
           await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
           continue;
         }
-        for (const p of batch) p.reject(err);
+        if (batch.length > 1) {
+          // One bad append (say, a value the database rejects) must not fail its neighbours:
+          // commit them one by one so only the bad one gets the error.
+          for (const p of batch) await this.commitWithRetry([p]);
+          return;
+        }
+        batch[0]!.reject(err);
         return;
       }
     }

@@ -1,3 +1,5 @@
+import { AppError } from '../contract/index.js';
+
 /** Opaque pagination cursors: base64url JSON, validated on the way back in. */
 export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -12,4 +14,11 @@ export function decodeCursor<T>(cursor: string | undefined, check: (v: unknown) 
   } catch {
     return undefined;
   }
+}
+
+/** Like `decodeCursor`, but a cursor that was given and is malformed is a validation error. */
+export function requireCursor<T>(cursor: string | undefined, check: (v: unknown) => v is T): T | undefined {
+  const value = decodeCursor(cursor, check);
+  if (cursor && value === undefined) throw new AppError('SB_ERR_VALIDATION', 'cursor: malformed');
+  return value;
 }

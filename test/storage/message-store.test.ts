@@ -140,6 +140,17 @@ describe.each(backends)('message store on $name', (backend) => {
     expect(await seqsOf(id)).toEqual([1]);
   });
 
+  it('fails only the bad append when the database rejects one row of a batch', async () => {
+    const store = new MessageStore(db);
+    const id = await newConversation();
+    const bad = { ...request(id, 'x'), body: null as unknown as string };
+    const settled = await Promise.allSettled([store.append(request(id, 'one')), store.append(bad), store.append(request(id, 'two'))]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await seqsOf(id)).toEqual([1, 2]);
+    const bodies = (await new MessageRepo(db).range(tenantId, id, { after: 0, limit: 10, includePrivate: true })).messages.map((m) => m.body);
+    expect(bodies).toEqual(['one', 'two']);
+  });
+
   it('keeps tenants apart: the same conversation id in another tenant is not found', async () => {
     const store = new MessageStore(db);
     const id = await newConversation();
