@@ -39,7 +39,12 @@ import { createWebChannel, originAllowed, readWebSettings } from '../channels/we
 /** Storage for an entry point (server or CLI): the database, migrated. */
 export async function openStorage(config: Config): Promise<Db> {
   const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax });
-  await migrateLatest(db);
+  try {
+    await migrateLatest(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   return db;
 }
 

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import type { InboxSetupResult } from '../../server/contract/index.js';
 
-const origin = z
-  .string()
-  .url()
-  .transform((u) => new URL(u).origin);
+/** A web origin; `javascript:`, `data:`, `file:` and the like have none (their origin is "null"). */
+const origin = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((u) => new URL(u).origin);
 
 /** Settings of a web inbox, as given to `POST /api/v1/inboxes`. */
 export const webSettingsSchema = z
@@ -54,5 +52,6 @@ export const readWebSettings = (settings: Record<string, unknown>): WebSettings 
 /** True when `origin` may use the inbox (no Origin header means a non-browser client). */
 export function originAllowed(settings: WebSettings, origin: string | undefined): boolean {
   if (!origin || settings.allowedOrigins.length === 0) return true;
+  if (origin === 'null') return false;
   return settings.allowedOrigins.includes(origin);
 }

@@ -72,8 +72,8 @@ export function widgetSessionRoutes(host: WebChannelHost, limiter: RequestHandle
     let visitorId: string;
     let contactId: string;
     if (verified && identity) {
-      // A verified user is the same contact on every device.
-      visitorId = body.visitorId ?? crypto.randomUUID();
+      // A verified user is the same contact on every device; the visitor id is still ours to mint.
+      visitorId = crypto.randomUUID();
       ({ contactId } = await host.resolveContact(inbox.tenantId, { inboxId: inbox.inboxId, channel: 'web', externalId: `user:${identity.id}` }, fields));
     } else {
       const existing = body.visitorId

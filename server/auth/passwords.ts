@@ -19,16 +19,21 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
-/** Checks a password against a stored hash in constant time. */
+/** Checks a password against a stored hash in constant time; anything malformed is a plain "no". */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [kind, n, r, p, saltText, hashText] = stored.split('$');
-  if (kind !== 'scrypt' || !saltText || !hashText) return false;
+  const [kind, n, r, p, saltText, hashText, ...rest] = stored.split('$');
+  if (kind !== 'scrypt' || !saltText || !hashText || rest.length) return false;
+  const N = Number(n);
+  const R = Number(r);
+  const P = Number(p);
+  // Only parameters we could have written: a power-of-two N in a sane range, small r and p.
+  const sane = Number.isInteger(N) && N >= 2 ** 14 && N <= 2 ** 20 && (N & (N - 1)) === 0 && R >= 1 && R <= 32 && P >= 1 && P <= 16;
   const expected = Buffer.from(hashText, 'base64url');
-  const actual = await scrypt(password, Buffer.from(saltText, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: PARAMS.maxmem,
-  });
-  return crypto.timingSafeEqual(actual, expected);
+  if (!sane || expected.length !== KEYLEN) return false;
+  try {
+    const actual = await scrypt(password, Buffer.from(saltText, 'base64url'), KEYLEN, { N, r: R, p: P, maxmem: PARAMS.maxmem });
+    return crypto.timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
 }
