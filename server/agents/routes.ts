@@ -6,7 +6,8 @@ import { agentOf, requireAdmin } from '../auth/middleware.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { AgentRepo } from './repo.js';
 
-const createAgent = z.object({
+/** Body of `POST /api/v1/agents` (the CLI applies the same rules). */
+export const createAgentSchema = z.object({
   email: z.string().trim().email().max(320),
   name: z.string().trim().min(1).max(200),
   password: z.string().min(8).max(1024),
@@ -24,7 +25,7 @@ export function agentRoutes(deps: { agents: AgentRepo }): Router {
   });
 
   r.post('/agents', requireAdmin, async (req, res) => {
-    const b = parse(createAgent, req.body);
+    const b = parse(createAgentSchema, req.body);
     const agent = await deps.agents.create(agentOf(res).tenantId, {
       email: b.email,
       name: b.name,

@@ -1,20 +1,14 @@
 import { Option } from 'commander';
 import { z } from 'zod';
 import { AgentRepo } from '../agents/repo.js';
+import { createAgentSchema } from '../agents/routes.js';
 import { hashPassword } from '../auth/passwords.js';
 import { parse } from '../http/validate.js';
 import { randomSecret } from '../ids.js';
 import type { CliCommand } from './context.js';
 import { requireTenant } from './tenant.js';
 
-// The rules of `POST /api/v1/agents`.
-const createAgent = z.object({
-  tenant: z.string().trim().min(1),
-  email: z.string().trim().email().max(320),
-  name: z.string().trim().min(1).max(200),
-  password: z.string().min(8).max(1024),
-  role: z.enum(['admin', 'agent']),
-});
+const createAgent = createAgentSchema.extend({ tenant: z.string().trim().min(1) });
 
 interface CreateOptions {
   tenant: string;

@@ -1,24 +1,18 @@
 import { z } from 'zod';
-import { prepareWebInbox } from '../../channels/web/config.js';
+import { webChannelDefinition } from '../../channels/web/adapter.js';
 import type { ChannelDefinition, ChannelName } from '../contract/index.js';
 import { AppError } from '../errors.js';
 import { parse } from '../http/validate.js';
-import { randomSecret } from '../ids.js';
 import { InboxRepo, toWireInbox } from '../inboxes/repo.js';
+import { createInboxSchema } from '../inboxes/routes.js';
+import { channelFor, createInbox } from '../inboxes/service.js';
 import type { CliCommand } from './context.js';
 import { requireTenant } from './tenant.js';
 
-/** Channels whose inboxes the CLI can create, validated exactly as `POST /api/v1/inboxes` does. */
-const channels: ReadonlyMap<ChannelName, Pick<ChannelDefinition, 'usesWebhook' | 'prepareInbox'>> = new Map([
-  ['web', { usesWebhook: false, prepareInbox: prepareWebInbox }],
-]);
+/** Channels whose inboxes the CLI can create (those that need no running adapter to set up). */
+const channels: ReadonlyMap<ChannelName, ChannelDefinition> = new Map([['web', webChannelDefinition]]);
 
-const createInbox = z.object({
-  tenant: z.string().trim().min(1),
-  name: z.string().trim().min(1).max(200),
-  channel: z.enum(['web', 'telegram', 'slack', 'email']),
-  settings: z.record(z.string(), z.unknown()),
-});
+const createInboxInput = createInboxSchema.extend({ tenant: z.string().trim().min(1) });
 
 function parseSettings(text: string): unknown {
   try {
@@ -40,26 +34,11 @@ export const inboxCommand: CliCommand = (program, ctx) => {
     .requiredOption('--channel <channel>', `channel (available: ${[...channels.keys()].join(', ')})`)
     .option('--settings <json>', 'channel settings as a JSON object', '{}')
     .action(async (opts: { tenant: string; name: string; channel: string; settings: string }) => {
-      const input = parse(createInbox, { ...opts, settings: parseSettings(opts.settings) });
-      const channel = channels.get(input.channel);
-      if (!channel) {
-        throw new AppError('SB_ERR_CHANNEL_UNSUPPORTED', `The ${input.channel} channel is not available yet (available: ${[...channels.keys()].join(', ')}).`);
-      }
-      const setup = await channel.prepareInbox(input.settings);
-      if (!setup.ok) {
-        throw new AppError('SB_ERR_VALIDATION', `settings.${setup.field}: ${setup.message}`, {
-          fields: [{ path: `settings.${setup.field}`, message: setup.message }],
-        });
-      }
+      const input = parse(createInboxInput, { ...opts, settings: parseSettings(opts.settings) });
+      channelFor(channels, input.channel); // refuse before touching the database
       const db = await ctx.storage();
       const tenant = await requireTenant(db, input.tenant);
-      const created = await new InboxRepo(db).create(tenant.id, {
-        name: input.name,
-        channel: input.channel,
-        settings: setup.settings,
-        secrets: setup.secrets,
-        websiteToken: input.channel === 'web' ? randomSecret(18) : null,
-      });
+      const { inbox: created, channel } = await createInbox(new InboxRepo(db), channels, tenant.id, input);
       const config = ctx.config();
       ctx.print(toWireInbox(created, config.publicUrl ?? `http://localhost:${config.port}`, channel.usesWebhook));
     });

@@ -4,11 +4,12 @@ import type { ChannelDefinition, ChannelName } from '../contract/index.js';
 import { AppError } from '../errors.js';
 import { parse } from '../http/validate.js';
 import { agentOf, requireAdmin } from '../auth/middleware.js';
-import { randomSecret } from '../ids.js';
 import type { InboxRepo } from './repo.js';
 import { toWireInbox } from './repo.js';
+import { createInbox } from './service.js';
 
-const createSchema = z.object({
+/** Body of `POST /api/v1/inboxes` (the CLI applies the same rules). */
+export const createInboxSchema = z.object({
   name: z.string().trim().min(1).max(200),
   channel: z.enum(['web', 'telegram', 'slack', 'email']),
   settings: z.record(z.string(), z.unknown()).default({}),
@@ -27,22 +28,8 @@ export function inboxRoutes(deps: InboxRouteDeps): Router {
     toWireInbox(inbox, deps.publicUrl(), deps.channels.get(inbox.channel)?.usesWebhook ?? false);
 
   r.post('/inboxes', requireAdmin, async (req, res) => {
-    const body = parse(createSchema, req.body);
-    const channel = deps.channels.get(body.channel);
-    if (!channel) throw new AppError('SB_ERR_CHANNEL_UNSUPPORTED', `The ${body.channel} channel is not available on this server yet.`);
-    const setup = await channel.prepareInbox(body.settings);
-    if (!setup.ok) {
-      throw new AppError('SB_ERR_VALIDATION', `settings.${setup.field}: ${setup.message}`, {
-        fields: [{ path: `settings.${setup.field}`, message: setup.message }],
-      });
-    }
-    const inbox = await deps.inboxes.create(agentOf(res).tenantId, {
-      name: body.name,
-      channel: body.channel,
-      settings: setup.settings,
-      secrets: setup.secrets,
-      websiteToken: body.channel === 'web' ? randomSecret(18) : null,
-    });
+    const body = parse(createInboxSchema, req.body);
+    const { inbox } = await createInbox(deps.inboxes, deps.channels, agentOf(res).tenantId, body);
     res.status(201).json(wire(inbox));
   });
 
