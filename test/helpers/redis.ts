@@ -1,0 +1,125 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The Redis that CI keeps running; conformance suites use a fresh key prefix on it. */
+export const SHARED_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix no other test uses. */
+export const uniquePrefix = (name = 't') => `sbtest:${name}:${crypto.randomBytes(4).toString('hex')}`;
+
+/** A free TCP port on loopback (closed again, so there is a small race; fine for tests). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`redis on ${port} did not come up`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** One redis-server process owned by a test: it can be stopped and started again on its port. */
+export class TestRedis {
+  private child: ChildProcess | undefined;
+  readonly dir: string;
+
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: string[],
+  ) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `sb-redis-${port}-`));
+  }
+
+  static async start(extraArgs: string[] = [], port?: number): Promise<TestRedis> {
+    const r = new TestRedis(port ?? (await freePort()), extraArgs);
+    await r.startProcess();
+    return r;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async startProcess(): Promise<void> {
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs], {
+      stdio: 'ignore',
+    });
+    await waitForPort(this.port);
+  }
+
+  /** Kills the server (SIGKILL: no goodbye to clients). */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async restart(downMs = 500): Promise<void> {
+    await this.kill();
+    await new Promise((r) => setTimeout(r, downMs));
+    await this.startProcess();
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A 3-master Redis Cluster (no replicas) on free ports, created with `redis-cli --cluster create`. */
+export class TestRedisCluster {
+  private constructor(readonly nodes: TestRedis[]) {}
+
+  static async start(masters = 3): Promise<TestRedisCluster> {
+    const nodes: TestRedis[] = [];
+    for (let i = 0; i < masters; i++) {
+      const port = await freePort();
+      nodes.push(await TestRedis.start(['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'], port));
+    }
+    const r = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-yes'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cluster create failed: ${r.stdout}${r.stderr}`);
+    // Wait until every node agrees the cluster is up.
+    const deadline = Date.now() + 15_000;
+    for (const n of nodes) {
+      for (;;) {
+        const info = spawnSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout;
+        if (info.includes('cluster_state:ok')) break;
+        if (Date.now() > deadline) throw new Error(`cluster did not become ok: ${info}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    }
+    return new TestRedisCluster(nodes);
+  }
+
+  /** Seed URLs, comma-separated, as `REDIS_URL` takes them with `REDIS_CLUSTER=true`. */
+  get url(): string {
+    return this.nodes.map((n) => n.url).join(',');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.stop()));
+  }
+}
