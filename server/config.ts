@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -7,8 +9,15 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   /** `postgres://…` for PostgreSQL; unset means SQLite in `DATA_DIR`. */
   DATABASE_URL: z.string().optional(),
-  /** Reserved for the Redis tiers; unset means in-process cache, queue and bus. */
+  /** `redis://…` (for a cluster: seed URLs separated by commas); unset means in-process tiers. */
   REDIS_URL: z.string().optional(),
+  REDIS_CLUSTER: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  /** Prefix of every Redis key and channel, so deployments can share a Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('sb'),
+  /** Names this node in Redis consumer groups and presence; default: host, pid and a random part. */
+  NODE_ID: z.string().regex(/^[A-Za-z0-9_.:-]+$/).optional(),
+  CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  CACHE_MAX_MESSAGES: z.coerce.number().int().min(10).max(5000).default(200),
   PUBLIC_URL: z.string().url().optional(),
   ADMIN_EMAIL: z.string().email().default('admin@example.com'),
   ADMIN_PASSWORD: z.string().min(8).optional(),
@@ -36,6 +45,11 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  redisCluster: boolean;
+  redisPrefix: string;
+  nodeId: string;
+  cacheTtlSeconds: number;
+  cacheMaxMessages: number;
   publicUrl: string | undefined;
   adminEmail: string;
   adminPassword: string | undefined;
@@ -77,6 +91,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisCluster: e.REDIS_CLUSTER,
+    redisPrefix: e.REDIS_PREFIX,
+    nodeId: e.NODE_ID ?? `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`,
+    cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    cacheMaxMessages: e.CACHE_MAX_MESSAGES,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,

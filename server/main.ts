@@ -9,8 +9,7 @@ import { createDb, type Db } from './storage/db.js';
 import { migrateLatest } from './storage/migrate.js';
 import { getOrCreateSetting } from './storage/settings.js';
 import { randomSecret } from './ids.js';
-import { MemoryBus } from './bus/memory.js';
-import type { Bus } from './bus/bus.js';
+import { createTiers } from './tiers.js';
 import { TenantRepo } from './tenants/repo.js';
 import { bootstrapDefaults, type BootstrapResult } from './tenants/bootstrap.js';
 import { AgentRepo } from './agents/repo.js';
@@ -64,7 +63,8 @@ export interface Hub {
 export async function createHub(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Hub> {
   const db = await openStorage(config);
   const metrics = new Metrics();
-  const bus: Bus = new MemoryBus();
+  const tiers = createTiers(config, log);
+  const bus = tiers.bus;
 
   const tenants = new TenantRepo(db);
   const agents = new AgentRepo(db);
@@ -81,7 +81,16 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       },
     },
   });
-  const conversations = new ConversationService({ conversations: conversationRepo, messages, store, contacts, agents, inboxes, bus });
+  const conversations = new ConversationService({
+    conversations: conversationRepo,
+    messages,
+    store,
+    contacts,
+    agents,
+    inboxes,
+    bus,
+    onBusError: (err) => log.warn({ err }, 'publishing an event failed; clients will resync'),
+  });
 
   const secret = config.secretKey ?? (await getOrCreateSetting(db, 'token_secret', () => randomSecret(48)));
   const tokens = new TokenService({ secret, agentTtlSeconds: config.agentTokenTtl, visitorTtlSeconds: config.visitorTokenTtl });
@@ -117,7 +126,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       ready: async () => {
         if (draining) return false;
         await db.raw('select 1');
-        return true;
+        return tiers.ready();
       },
     }),
     publicApi: [authRoutes({ agents, tokens, loginPerMinute: config.loginRatePerMinute }), web.router],
@@ -185,7 +194,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       const timer = setTimeout(() => server?.closeAllConnections(), config.shutdownGraceMs);
       await closed;
       clearTimeout(timer);
-      await bus.close();
+      await tiers.close();
       await db.destroy();
     },
   };

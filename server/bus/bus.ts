@@ -16,6 +16,11 @@ export type Unsubscribe = () => Promise<void>;
 export interface Bus {
   publish(topic: string, event: HubEvent): Promise<void>;
   subscribe(topic: string, handler: (event: HubEvent) => void): Promise<Unsubscribe>;
+  /**
+   * Registers a listener for "events may have been missed" (a reconnect after an outage). It
+   * fires once subscriptions are active again; clients should then `sync`. Returns a remover.
+   */
+  onResync(listener: () => void): () => void;
   close(): Promise<void>;
 }
 

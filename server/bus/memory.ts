@@ -26,6 +26,11 @@ export class MemoryBus implements Bus {
     };
   }
 
+  /** An in-process bus never loses events, so it never asks for a resync. */
+  onResync(): () => void {
+    return () => {};
+  }
+
   async close(): Promise<void> {
     this.topics.clear();
   }

@@ -24,6 +24,8 @@ export type ServerFrame =
   | { type: 'typing'; conversationId: string; actor: FrameActor; on: boolean }
   | { type: 'read'; conversationId: string; actor: FrameActor; seq: number }
   | { type: 'pong' }
+  /** Live events may have been missed (the node's bus reconnected): `sync` open conversations. */
+  | { type: 'resync'; reason: string }
   | { type: 'error'; code: ErrorCode; message: string; clientId?: string };
 
 export type ClientFrameType = ClientFrame['type'];

@@ -34,6 +34,7 @@ export interface ConversationServiceDeps {
   agents: AgentRepo;
   inboxes: InboxRepo;
   bus: Bus;
+  onBusError?: (err: unknown) => void;
 }
 
 const frameActor = (a: Actor): FrameActor => ({ type: a.type, id: a.id });
@@ -171,8 +172,13 @@ export class ConversationService {
     await this.emit({ kind: 'conversation.updated', tenantId: c.tenantId, contactId: c.contactId, conversation: toWireConversation(c) }, true);
   }
 
+  /**
+   * Publishes without waiting: an ack depends on the database only, never on the bus. Publishes
+   * still leave in call order; one lost in a bus outage is recovered by the clients' resync.
+   */
   private async emit(event: HubEvent, toContact: boolean): Promise<void> {
-    await this.d.bus.publish(tenantTopic(event.tenantId), event);
-    if (toContact) await this.d.bus.publish(contactTopic(event.tenantId, event.contactId), event);
+    const fail = (err: unknown) => this.d.onBusError?.(err);
+    this.d.bus.publish(tenantTopic(event.tenantId), event).catch(fail);
+    if (toContact) this.d.bus.publish(contactTopic(event.tenantId, event.contactId), event).catch(fail);
   }
 }

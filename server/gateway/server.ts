@@ -54,6 +54,7 @@ export class Gateway {
   private readonly connections = new Map<string, ClientConnection>();
   private heartbeat: NodeJS.Timeout | undefined;
   private closing = false;
+  private stopResync: () => void = () => {};
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -63,6 +64,10 @@ export class Gateway {
   }
 
   attach(server: Server): void {
+    this.stopResync = this.deps.bus.onResync(() => {
+      this.deps.log.warn({ connections: this.connections.size }, 'bus reconnected; asking clients to sync');
+      for (const c of this.connections.values()) c.send({ type: 'resync', reason: 'bus-reconnected' });
+    });
     server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname !== '/ws') return refuse(socket, 404, 'SB_ERR_NOT_FOUND');
@@ -79,6 +84,7 @@ export class Gateway {
   /** Stops accepting, then closes every socket with 1001 so clients reconnect elsewhere. */
   async close(): Promise<void> {
     this.closing = true;
+    this.stopResync();
     clearInterval(this.heartbeat);
     for (const c of this.connections.values()) c.ws.close(1001, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
