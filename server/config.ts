@@ -27,6 +27,7 @@ const envSchema = z.object({
   AGENT_TOKEN_TTL: z.coerce.number().int().positive().default(12 * 3600),
   VISITOR_TOKEN_TTL: z.coerce.number().int().positive().default(30 * 24 * 3600),
   WS_HEARTBEAT_MS: z.coerce.number().int().positive().default(30_000),
+  WS_GAP_WAIT_MS: z.coerce.number().int().min(1).default(250),
   WS_MAX_FRAME_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   WS_FRAMES_PER_SECOND: z.coerce.number().int().positive().default(20),
   WS_FRAME_BURST: z.coerce.number().int().positive().default(60),
@@ -59,6 +60,8 @@ export interface Config {
   visitorTokenTtl: number;
   wsHeartbeatMs: number;
   wsMaxFrameBytes: number;
+  /** How long live delivery waits for a missing seq before reading it from the database. */
+  wsGapWaitMs: number;
   wsFramesPerSecond: number;
   wsFrameBurst: number;
   loginRatePerMinute: number;
@@ -105,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     visitorTokenTtl: e.VISITOR_TOKEN_TTL,
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,
     wsMaxFrameBytes: e.WS_MAX_FRAME_BYTES,
+    wsGapWaitMs: e.WS_GAP_WAIT_MS,
     wsFramesPerSecond: e.WS_FRAMES_PER_SECOND,
     wsFrameBurst: e.WS_FRAME_BURST,
     loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,

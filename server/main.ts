@@ -153,12 +153,14 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       dispatcher,
       log,
       metrics,
+      history: async (actor, conversationId, after, before) =>
+        (await conversations.history(actor, conversationId, { after, before, limit: Math.max(1, Math.min(before - after, 1000)) })).messages,
       visitorAllowed: async (actor, origin) => {
         const inbox = await inboxes.get(actor.tenantId, actor.inboxId);
         return Boolean(inbox) && originAllowed(readWebSettings(inbox!.settings), origin);
       },
     },
-    { heartbeatMs: config.wsHeartbeatMs, hardMaxFrameBytes: Math.max(1024 * 1024, config.wsMaxFrameBytes * 4) },
+    { heartbeatMs: config.wsHeartbeatMs, hardMaxFrameBytes: Math.max(1024 * 1024, config.wsMaxFrameBytes * 4), gapWaitMs: config.wsGapWaitMs },
   );
 
   const snoozeTimer = setInterval(() => {

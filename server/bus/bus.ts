@@ -3,6 +3,8 @@ import type { Conversation, FrameActor, Message } from '../contract/index.js';
 /** Events of the conversation core, as they cross the bus. */
 export type HubEvent =
   | { kind: 'message.created'; tenantId: string; contactId: string; message: Message }
+  /** A private note's place in the log, for the contact's connections, without its content. */
+  | { kind: 'message.hidden'; tenantId: string; contactId: string; conversationId: string; seq: number }
   | { kind: 'conversation.updated'; tenantId: string; contactId: string; conversation: Conversation }
   | { kind: 'typing'; tenantId: string; contactId: string; conversationId: string; actor: FrameActor; on: boolean }
   | { kind: 'read'; tenantId: string; contactId: string; conversationId: string; actor: FrameActor; seq: number };

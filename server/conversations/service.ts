@@ -166,6 +166,11 @@ export class ConversationService {
 
   private async emitMessage(c: ConversationRecord, message: Message): Promise<void> {
     await this.emit({ kind: 'message.created', tenantId: c.tenantId, contactId: c.contactId, message }, !message.private);
+    if (message.private) {
+      // The visitor's connections learn only that this seq exists, so they do not wait for it.
+      const hidden: HubEvent = { kind: 'message.hidden', tenantId: c.tenantId, contactId: c.contactId, conversationId: c.id, seq: message.seq };
+      this.d.bus.publish(contactTopic(c.tenantId, c.contactId), hidden).catch((err) => this.d.onBusError?.(err));
+    }
   }
 
   private async emitConversation(c: ConversationRecord): Promise<void> {

@@ -1,6 +1,19 @@
 import type { WebSocket } from 'ws';
-import type { Actor, ServerFrame } from '../contract/index.js';
+import type { Actor, Message, ServerFrame } from '../contract/index.js';
 import type { HubEvent, Unsubscribe } from '../bus/bus.js';
+import { ConversationSequencer } from './sequencer.js';
+
+/** Conversations whose order a connection tracks at once; the least recently used is forgotten. */
+const MAX_SEQUENCERS = 2000;
+
+export interface ConnectionOptions {
+  /** Turns a non-message bus event into the frame this connection may see, or nothing. */
+  toFrame(c: ClientConnection, e: HubEvent): ServerFrame | undefined;
+  /** Reads messages this connection may see with after < seq < before, to close a gap. */
+  fill(actor: Actor, conversationId: string, after: number, before: number): Promise<Message[]>;
+  gapWaitMs: number;
+  onError(err: unknown): void;
+}
 
 /** Past this many unsent bytes a client is too slow to keep; it reconnects and syncs instead. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -16,12 +29,13 @@ export class ClientConnection {
   private early: HubEvent[] = [];
   private queue: Promise<void> = Promise.resolve();
   private readonly syncing = new Map<string, HubEvent[]>();
+  private readonly sequencers = new Map<string, ConversationSequencer>();
   readonly unsubscribes: Unsubscribe[] = [];
 
   constructor(
     readonly ws: WebSocket,
     readonly actor: Actor,
-    private readonly toFrame: (c: ClientConnection, e: HubEvent) => ServerFrame | undefined,
+    private readonly opts: ConnectionOptions,
   ) {}
 
   send(frame: ServerFrame): void {
@@ -51,15 +65,48 @@ export class ClientConnection {
       this.early.push(e);
       return;
     }
-    if (e.kind === 'message.created') {
-      const held = this.syncing.get(e.message.conversationId);
+    if (e.kind === 'message.created' || e.kind === 'message.hidden') {
+      const conversationId = e.kind === 'message.created' ? e.message.conversationId : e.conversationId;
+      const held = this.syncing.get(conversationId);
       if (held) {
         held.push(e);
         return;
       }
+      const visible = e.kind === 'message.created' && !(this.actor.type === 'contact' && e.message.private);
+      this.sequencer(conversationId).offer({ seq: e.kind === 'message.created' ? e.message.seq : e.seq, message: visible ? e.message : undefined });
+      return;
     }
-    const frame = this.toFrame(this, e);
+    const frame = this.opts.toFrame(this, e);
     if (frame) this.send(frame);
+  }
+
+  /** Drops per-conversation state when the socket closes. */
+  dispose(): void {
+    for (const s of this.sequencers.values()) s.dispose();
+    this.sequencers.clear();
+  }
+
+  private sequencer(conversationId: string): ConversationSequencer {
+    let s = this.sequencers.get(conversationId);
+    if (s) {
+      // Map order doubles as recency order.
+      this.sequencers.delete(conversationId);
+      this.sequencers.set(conversationId, s);
+      return s;
+    }
+    s = new ConversationSequencer(conversationId, {
+      deliver: (message) => this.send({ type: 'message.created', message }),
+      fill: (id, after, before) => this.opts.fill(this.actor, id, after, before),
+      gapWaitMs: this.opts.gapWaitMs,
+      onError: this.opts.onError,
+    });
+    this.sequencers.set(conversationId, s);
+    if (this.sequencers.size > MAX_SEQUENCERS) {
+      const [oldestId, oldest] = this.sequencers.entries().next().value as [string, ConversationSequencer];
+      oldest.dispose();
+      this.sequencers.delete(oldestId);
+    }
+    return s;
   }
 
   beginSync(conversationId: string): void {
@@ -70,8 +117,9 @@ export class ClientConnection {
   endSync(conversationId: string, lastSeq: number): void {
     const held = this.syncing.get(conversationId) ?? [];
     this.syncing.delete(conversationId);
+    this.sequencer(conversationId).advanceTo(lastSeq);
     held
-      .filter((e) => e.kind === 'message.created' && e.message.seq > lastSeq)
+      .filter((e) => (e.kind === 'message.created' ? e.message.seq : e.kind === 'message.hidden' ? e.seq : 0) > lastSeq)
       .forEach((e) => this.deliver(e));
   }
 }

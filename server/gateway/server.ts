@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Actor, ServerFrame } from '../contract/index.js';
+import type { Actor, Message, ServerFrame } from '../contract/index.js';
 import { ERROR_CODES, type ErrorCode } from '../contract/index.js';
 import { AppError } from '../errors.js';
 import type { Bus, HubEvent } from '../bus/bus.js';
@@ -17,6 +17,8 @@ export interface GatewayOptions {
   heartbeatMs: number;
   /** Hard cap: a frame larger than this closes the socket (1009). Smaller oversize frames get an error frame. */
   hardMaxFrameBytes: number;
+  /** How long a connection waits for a missing seq before reading it from the database. */
+  gapWaitMs: number;
 }
 
 export interface GatewayDeps {
@@ -25,16 +27,18 @@ export interface GatewayDeps {
   dispatcher: FrameDispatcher;
   /** Whether a visitor's browser origin may use its inbox (and the inbox still exists). */
   visitorAllowed(actor: Extract<Actor, { type: 'contact' }>, origin: string | undefined): Promise<boolean>;
+  /** Messages `actor` may see with after < seq < before (closes gaps in live delivery). */
+  history(actor: Actor, conversationId: string, after: number, before: number): Promise<Message[]>;
   log: Logger;
   metrics: Metrics;
 }
 
 /** Turns a bus event into the frame this connection may see, or nothing. */
 function eventToFrame(c: ClientConnection, e: HubEvent): ServerFrame | undefined {
-  const isVisitor = c.actor.type === 'contact';
   switch (e.kind) {
     case 'message.created':
-      return isVisitor && e.message.private ? undefined : { type: 'message.created', message: e.message };
+    case 'message.hidden':
+      return undefined; // ordered delivery goes through the connection's sequencer
     case 'conversation.updated':
       return { type: 'conversation.updated', conversation: e.conversation };
     case 'typing':
@@ -109,7 +113,12 @@ export class Gateway {
 
   private async accept(ws: WebSocket, actor: Actor): Promise<void> {
     const id = newId();
-    const conn = new ClientConnection(ws, actor, eventToFrame);
+    const conn = new ClientConnection(ws, actor, {
+      toFrame: eventToFrame,
+      fill: this.deps.history,
+      gapWaitMs: this.opts.gapWaitMs,
+      onError: (err) => this.deps.log.warn({ err }, 'filling a gap in live delivery failed'),
+    });
     this.connections.set(id, conn);
     const label = actor.type === 'agent' ? 'agent' : 'visitor';
     this.deps.metrics.wsConnections.inc({ actor: label });
@@ -122,6 +131,7 @@ export class Gateway {
     ws.on('error', (err) => this.deps.log.debug({ err }, 'ws error'));
     ws.on('close', () => {
       this.connections.delete(id);
+      conn.dispose();
       this.deps.metrics.wsConnections.dec({ actor: label });
       for (const unsubscribe of conn.unsubscribes) void unsubscribe();
     });
