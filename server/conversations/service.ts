@@ -9,6 +9,7 @@ import type { MessageRepo } from '../messages/repo.js';
 import type { AppendResult, MessageStore } from '../messages/store.js';
 import type { ConversationFilter, ConversationPatch, ConversationRecord, ConversationRepo } from './repo.js';
 import { toWireConversation } from './repo.js';
+import type { CachedReads } from './cached-reads.js';
 
 type AgentActor = Extract<Actor, { type: 'agent' }>;
 type ContactActor = Extract<Actor, { type: 'contact' }>;
@@ -34,6 +35,8 @@ export interface ConversationServiceDeps {
   agents: AgentRepo;
   inboxes: InboxRepo;
   bus: Bus;
+  /** Reads through the warm tier, and tells it about every write. */
+  reads: CachedReads;
   onBusError?: (err: unknown) => void;
 }
 
@@ -49,7 +52,7 @@ export class ConversationService {
 
   /** The conversation if `actor` may see it; otherwise `SB_ERR_CONVERSATION_NOT_FOUND` (never 403, to hide existence). */
   async accessible(actor: Actor, conversationId: string): Promise<ConversationRecord> {
-    const c = await this.d.conversations.get(actor.tenantId, conversationId);
+    const c = await this.d.reads.conversation(actor.tenantId, conversationId);
     if (!c || (actor.type === 'contact' && (c.contactId !== actor.id || c.inboxId !== actor.inboxId))) {
       throw new AppError('SB_ERR_CONVERSATION_NOT_FOUND');
     }
@@ -65,7 +68,7 @@ export class ConversationService {
     const dedupKey = input.clientId ? clientKey(actor, input.clientId) : null;
     if (dedupKey) {
       const original = await this.d.messages.byDedupKey(actor.tenantId, dedupKey);
-      if (original) return { message: original, duplicate: true, conversation: await this.accessible(actor, original.conversationId) };
+      if (original) return this.repeated(actor, original);
     }
     let conversation = input.conversationId
       ? await this.accessible(actor, input.conversationId)
@@ -91,7 +94,7 @@ export class ConversationService {
     const dedupKey = input.clientId ? clientKey(actor, input.clientId) : null;
     if (dedupKey) {
       const original = await this.d.messages.byDedupKey(actor.tenantId, dedupKey);
-      if (original) return { message: original, duplicate: true, conversation: await this.accessible(actor, original.conversationId) };
+      if (original) return this.repeated(actor, original);
     }
     const conversation = await this.accessible(actor, input.conversationId);
     const agent = await this.d.agents.get(actor.tenantId, actor.id);
@@ -103,7 +106,7 @@ export class ConversationService {
   /** A page of history, oldest first. Visitors never see private notes. */
   async history(actor: Actor, conversationId: string, range: { after?: number | undefined; before?: number | undefined; limit: number }) {
     await this.accessible(actor, conversationId);
-    return this.d.messages.range(actor.tenantId, conversationId, { ...range, includePrivate: actor.type === 'agent' });
+    return this.d.reads.range(actor.tenantId, conversationId, { ...range, includePrivate: actor.type === 'agent' });
   }
 
   /** Changes status, assignment, team or priority, and tells everyone who can see it. */
@@ -142,6 +145,12 @@ export class ConversationService {
     await this.emit({ kind: 'read', tenantId: c.tenantId, contactId: c.contactId, conversationId, actor: frameActor(actor), seq: upTo }, true);
   }
 
+  /** A retried send: the original message, and the warm tier told about it again (it may have missed it). */
+  private async repeated(actor: Actor, original: Message): Promise<SendResult> {
+    await this.d.reads.messageCommitted(actor.tenantId, original);
+    return { message: original, duplicate: true, conversation: await this.accessible(actor, original.conversationId) };
+  }
+
   private async append(
     conversation: ConversationRecord,
     input: SendInput,
@@ -160,6 +169,9 @@ export class ConversationService {
       channel: conversation.channel,
       dedupKey,
     });
+    // Before the ack: a read right after it must not see a stale tail. A duplicate is told too,
+    // which heals a tail left behind by a node that died between commit and this call.
+    await this.d.reads.messageCommitted(conversation.tenantId, result.message);
     if (!result.duplicate) await this.emitMessage(conversation, result.message);
     return { ...result, conversation };
   }
@@ -174,6 +186,7 @@ export class ConversationService {
   }
 
   private async emitConversation(c: ConversationRecord): Promise<void> {
+    await this.d.reads.conversationChanged(c.tenantId, c.id);
     await this.emit({ kind: 'conversation.updated', tenantId: c.tenantId, contactId: c.contactId, conversation: toWireConversation(c) }, true);
   }
 

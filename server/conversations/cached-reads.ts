@@ -1,0 +1,66 @@
+import type { Message } from '../contract/index.js';
+import type { CachedTail, WarmCache } from '../cache/warm.js';
+import type { MessageRange, MessageRepo } from '../messages/repo.js';
+import type { ConversationRecord, ConversationRepo } from './repo.js';
+
+export type RangeResult = { messages: Message[]; more: boolean };
+
+/**
+ * Answers a history read from a cached tail when the tail covers it, else returns undefined.
+ * The tail holds the newest messages (private ones too) up to the conversation's last seq.
+ */
+export function rangeFromTail(tail: CachedTail, r: MessageRange): RangeResult | undefined {
+  const all = tail.messages;
+  const complete = all.length === 0 || all[0]!.seq === 1;
+  const first = all[0]?.seq ?? tail.lastSeq + 1;
+  const visible = r.includePrivate ? all : all.filter((m) => !m.private);
+  const before = r.before ?? Number.POSITIVE_INFINITY;
+  if (r.after !== undefined) {
+    if (r.after + 1 < first && !complete) return undefined;
+    const items = visible.filter((m) => m.seq > r.after! && m.seq < before);
+    return { messages: items.slice(0, r.limit), more: items.length > r.limit };
+  }
+  const items = visible.filter((m) => m.seq < before);
+  if (items.length > r.limit) return { messages: items.slice(items.length - r.limit), more: true };
+  return complete ? { messages: items, more: false } : undefined;
+}
+
+/**
+ * Reads through the warm tier: conversation summaries and recent history come from the cache
+ * when they can, and a miss reads the database and fills the cache with a versioned write that
+ * loses against any concurrent change. A miss is always correct, only slower.
+ */
+export class CachedReads {
+  constructor(
+    private readonly d: { cache: WarmCache; messages: MessageRepo; conversations: ConversationRepo; tailSize: number },
+  ) {}
+
+  async conversation(tenantId: string, id: string): Promise<ConversationRecord | undefined> {
+    const hit = await this.d.cache.conversation(tenantId, id);
+    if (hit) return hit;
+    const version = await this.d.cache.version(tenantId, id);
+    const row = await this.d.conversations.get(tenantId, id);
+    if (row) await this.d.cache.fillConversation(tenantId, id, version, row);
+    return row;
+  }
+
+  async range(tenantId: string, conversationId: string, r: MessageRange): Promise<RangeResult> {
+    const tail = await this.d.cache.tail(tenantId, conversationId);
+    if (tail) return rangeFromTail(tail, r) ?? this.d.messages.range(tenantId, conversationId, r);
+    // Miss: read the newest messages once, keep them warm, and answer from them if they cover.
+    const version = await this.d.cache.version(tenantId, conversationId);
+    const latest = await this.d.messages.range(tenantId, conversationId, { limit: this.d.tailSize, includePrivate: true });
+    const lastSeq = latest.messages.at(-1)?.seq ?? 0;
+    const fresh: CachedTail = { messages: latest.messages, lastSeq };
+    await this.d.cache.fillTail(tenantId, conversationId, version, fresh);
+    return rangeFromTail(fresh, r) ?? this.d.messages.range(tenantId, conversationId, r);
+  }
+
+  messageCommitted(tenantId: string, message: Message): Promise<void> {
+    return this.d.cache.messageCommitted(tenantId, message);
+  }
+
+  conversationChanged(tenantId: string, id: string): Promise<void> {
+    return this.d.cache.conversationChanged(tenantId, id);
+  }
+}
