@@ -112,3 +112,8 @@ export function errorMessage(err: unknown): string {
   const text = err instanceof Error ? err.message || err.name : String(err);
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
 }
+
+/** Stream names become part of Redis keys and their `{q:name}` hash tag: keep them plain. */
+export function assertStreamName(stream: string): void {
+  if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(stream)) throw new TypeError(`invalid stream name ${JSON.stringify(stream)}: use letters, digits and _.:-`);
+}

@@ -11,6 +11,9 @@ export interface StreamKeys {
 }
 
 export interface RedisConsumerContext {
+  /** The queue's stream name (not the key). */
+  stream: string;
+  /** The consumer name within the group. */
   name: string;
   keys: StreamKeys;
   /** Shared command connection, with the queue scripts defined. */
@@ -176,7 +179,11 @@ export class RedisStreamConsumer implements Consumer {
       | null;
     // Started even when stop() came meanwhile: the entries are ours now, and stop waits for them.
     for (const [, entries] of reply ?? []) {
-      for (const [entryId, fields] of entries) if (fields) this.start(parseEntry(entryId, fields), parseEntry(entryId, fields).attempts);
+      for (const [entryId, fields] of entries) {
+        if (!fields) continue;
+        const entry = parseEntry(entryId, fields);
+        this.start(entry, entry.attempts);
+      }
     }
   }
 
@@ -203,7 +210,7 @@ export class RedisStreamConsumer implements Consumer {
       return this.fail(entry, attempts, `payload is not JSON: ${errorMessage(err)}`, true);
     }
     try {
-      await this.ctx.handler({ id: entry.jobId, stream: this.ctx.name && this.streamName(), payload: payload as never, attempts, enqueuedAt: entry.enqueuedAt });
+      await this.ctx.handler({ id: entry.jobId, stream: this.ctx.stream, payload: payload as never, attempts, enqueuedAt: entry.enqueuedAt });
     } catch (err) {
       return this.fail(entry, attempts, errorMessage(err), false);
     }
@@ -216,9 +223,5 @@ export class RedisStreamConsumer implements Consumer {
     const args = [opts.group, entry.entryId, entry.jobId, attempts, entry.enqueuedAt, entry.payload, dead ? 0 : opts.maxAttempts, delayMs, error];
     const outcome = await client.sbqFail(keys.stream, keys.delayed, keys.dead, keys.deadIndex, ...args);
     if (outcome === 1) this.promoteIn(delayMs);
-  }
-
-  private streamName(): string {
-    return this.ctx.keys.stream;
   }
 }
