@@ -13,7 +13,7 @@ const envSchema = z.object({
   REDIS_URL: z.string().optional(),
   REDIS_CLUSTER: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   /** Prefix of every Redis key and channel, so deployments can share a Redis. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('sb'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('sb'),
   /** Names this node in Redis consumer groups and presence; default: host, pid and a random part. */
   NODE_ID: z.string().regex(/^[A-Za-z0-9_.:-]+$/).optional(),
   CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
