@@ -17,6 +17,7 @@ const envSchema = z.object({
   /** Names this node in Redis consumer groups and presence; default: host, pid and a random part. */
   NODE_ID: z.string().regex(/^[A-Za-z0-9_.:-]+$/).optional(),
   CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  PRESENCE_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
   CACHE_MAX_MESSAGES: z.coerce.number().int().min(10).max(5000).default(200),
   PUBLIC_URL: z.string().url().optional(),
   ADMIN_EMAIL: z.string().email().default('admin@example.com'),
@@ -51,6 +52,8 @@ export interface Config {
   nodeId: string;
   cacheTtlSeconds: number;
   cacheMaxMessages: number;
+  /** How often a node renews its agents' presence; an entry lives three intervals. */
+  presenceIntervalMs: number;
   publicUrl: string | undefined;
   adminEmail: string;
   adminPassword: string | undefined;
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeId: e.NODE_ID ?? `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     cacheMaxMessages: e.CACHE_MAX_MESSAGES,
+    presenceIntervalMs: e.PRESENCE_INTERVAL_MS,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,

@@ -33,6 +33,8 @@ import { clientFrameSchemas } from './gateway/frames.js';
 import { frameHandlers } from './gateway/handlers.js';
 import { FrameDispatcher } from './gateway/dispatcher.js';
 import { Gateway } from './gateway/server.js';
+import { AgentPresenceTracker } from './gateway/presence-tracker.js';
+import { CachedReads } from './conversations/cached-reads.js';
 import { createWebChannel, originAllowed, readWebSettings } from '../channels/web/adapter.js';
 
 /** Storage for an entry point (server or CLI): the database, migrated. */
@@ -63,7 +65,9 @@ export interface Hub {
 export async function createHub(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Hub> {
   const db = await openStorage(config);
   const metrics = new Metrics();
-  const tiers = createTiers(config, log);
+  const tiers = createTiers(config, log, {
+    onCacheLookup: (kind, hit) => metrics.cacheLookups.inc({ kind, result: hit ? 'hit' : 'miss' }),
+  });
   const bus = tiers.bus;
 
   const tenants = new TenantRepo(db);
@@ -89,6 +93,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     agents,
     inboxes,
     bus,
+    reads: new CachedReads({ cache: tiers.cache, messages, conversations: conversationRepo, tailSize: config.cacheMaxMessages }),
     onBusError: (err) => log.warn({ err }, 'publishing an event failed; clients will resync'),
   });
 
@@ -108,7 +113,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       },
       issueVisitorToken: (tenantId, contactId, inboxId) => tokens.signVisitor(tenantId, contactId, inboxId),
     },
-    rateLimit({ points: config.sessionRatePerMinute, durationSeconds: 60 }),
+    rateLimit({ points: config.sessionRatePerMinute, durationSeconds: 60, redis: tiers.rateLimitStore('widget-session') }),
   );
   const channels = new Map<ChannelName, ChannelDefinition>([['web', web.definition]]);
 
@@ -129,13 +134,13 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
         return tiers.ready();
       },
     }),
-    publicApi: [authRoutes({ agents, tokens, loginPerMinute: config.loginRatePerMinute }), web.router],
+    publicApi: [authRoutes({ agents, tokens, loginLimiter: rateLimit({ points: config.loginRatePerMinute, durationSeconds: 60, redis: tiers.rateLimitStore('login') }) }), web.router],
     requireAgent: requireAgent(tokens),
     privateApi: [
       conversationRoutes({ conversations, maxMessageChars: config.maxMessageChars }),
       inboxRoutes({ inboxes, channels, publicUrl }),
       contactRoutes({ contacts, conversations: conversationRepo }),
-      agentRoutes({ agents }),
+      agentRoutes({ agents, presence: tiers.presence }),
     ],
   });
 
@@ -151,6 +156,12 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       bus,
       tokens,
       dispatcher,
+      presence: new AgentPresenceTracker({
+        presence: tiers.presence,
+        nodeId: config.nodeId,
+        intervalMs: config.presenceIntervalMs,
+        onError: (err) => log.warn({ err }, 'presence update failed'),
+      }),
       log,
       metrics,
       history: async (actor, conversationId, after, before) =>

@@ -46,6 +46,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly cacheLookups = new client.Counter({
+    name: 'sb_cache_lookups_total',
+    help: 'Warm-tier lookups by kind (tail, conversation) and result (hit, miss).',
+    labelNames: ['kind', 'result'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'sb_' });
   }

@@ -5,6 +5,7 @@ import { parse } from '../http/validate.js';
 import { agentOf, requireAdmin } from '../auth/middleware.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { AgentRepo } from './repo.js';
+import type { Presence } from '../presence/presence.js';
 
 /** Body of `POST /api/v1/agents` (the CLI applies the same rules). */
 export const createAgentSchema = z.object({
@@ -17,8 +18,13 @@ const createTeam = z.object({ name: z.string().trim().min(1).max(200) });
 const setMembers = z.object({ agentIds: z.array(z.string().max(40)).max(1000) });
 
 /** Agents and teams. Every agent may list them (to assign); only admins change them. */
-export function agentRoutes(deps: { agents: AgentRepo }): Router {
+export function agentRoutes(deps: { agents: AgentRepo; presence: Presence }): Router {
   const r = Router();
+
+  /** Agents of the tenant connected right now, on any node (routing uses this). */
+  r.get('/presence', async (_req, res) => {
+    res.json({ online: await deps.presence.online(agentOf(res).tenantId) });
+  });
 
   r.get('/agents', async (_req, res) => {
     res.json({ items: await deps.agents.list(agentOf(res).tenantId), nextCursor: null });

@@ -1,8 +1,7 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { parse } from '../http/validate.js';
-import { rateLimit } from '../http/rate-limit.js';
 import type { AgentRepo } from '../agents/repo.js';
 import { agentOf, requireAgent } from './middleware.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -17,11 +16,11 @@ const loginSchema = z.object({
 const decoyHash = hashPassword('decoy password that matches nothing');
 
 /** `POST /api/v1/auth/login` and `GET /api/v1/auth/me`. */
-export function authRoutes(deps: { agents: AgentRepo; tokens: TokenService; loginPerMinute: number }): Router {
+export function authRoutes(deps: { agents: AgentRepo; tokens: TokenService; loginLimiter: RequestHandler }): Router {
   const r = Router();
   r.post(
     '/auth/login',
-    rateLimit({ points: deps.loginPerMinute, durationSeconds: 60 }),
+    deps.loginLimiter,
     async (req, res) => {
       const { email, password } = parse(loginSchema, req.body);
       const agent = await deps.agents.findByEmail(email);

@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics.js';
 import { newId } from '../ids.js';
 import { ClientConnection } from './connection.js';
 import type { FrameDispatcher } from './dispatcher.js';
+import type { AgentPresenceTracker } from './presence-tracker.js';
 
 export interface GatewayOptions {
   heartbeatMs: number;
@@ -29,6 +30,8 @@ export interface GatewayDeps {
   visitorAllowed(actor: Extract<Actor, { type: 'contact' }>, origin: string | undefined): Promise<boolean>;
   /** Messages `actor` may see with after < seq < before (closes gaps in live delivery). */
   history(actor: Actor, conversationId: string, after: number, before: number): Promise<Message[]>;
+  /** Tracks which agents are connected here, for the cross-node presence tier. */
+  presence: AgentPresenceTracker;
   log: Logger;
   metrics: Metrics;
 }
@@ -77,6 +80,7 @@ export class Gateway {
       if (url.pathname !== '/ws') return refuse(socket, 404, 'SB_ERR_NOT_FOUND');
       void this.upgrade(req, socket, head, url.searchParams.get('token'));
     });
+    this.deps.presence.start();
     this.heartbeat = setInterval(() => this.sweep(), this.opts.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -92,6 +96,7 @@ export class Gateway {
     clearInterval(this.heartbeat);
     for (const c of this.connections.values()) c.ws.close(1001, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.deps.presence.stop();
   }
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, token: string | null): Promise<void> {
@@ -132,6 +137,7 @@ export class Gateway {
     ws.on('close', () => {
       this.connections.delete(id);
       conn.dispose();
+      if (actor.type === 'agent') this.deps.presence.leave(actor.tenantId, actor.id);
       this.deps.metrics.wsConnections.dec({ actor: label });
       for (const unsubscribe of conn.unsubscribes) void unsubscribe();
     });
@@ -149,6 +155,7 @@ export class Gateway {
       for (const unsubscribe of conn.unsubscribes) void unsubscribe();
       return;
     }
+    if (actor.type === 'agent') this.deps.presence.join(actor.tenantId, actor.id);
     conn.markReady({ type: 'hello', actor: { type: actor.type, id: actor.id }, serverTime: new Date().toISOString() });
   }
 
