@@ -93,7 +93,13 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     agents,
     inboxes,
     bus,
-    reads: new CachedReads({ cache: tiers.cache, messages, conversations: conversationRepo, tailSize: config.cacheMaxMessages }),
+    reads: new CachedReads({
+      cache: tiers.cache,
+      messages,
+      conversations: conversationRepo,
+      tailSize: config.cacheMaxMessages,
+      onHistoryRead: (source) => metrics.historyReads.inc({ source }),
+    }),
     onBusError: (err) => log.warn({ err }, 'publishing an event failed; clients will resync'),
   });
 

@@ -53,6 +53,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly historyReads = new client.Counter({
+    name: 'sb_history_reads_total',
+    help: 'History reads by where they were answered from (cache = warm tier, database = cold).',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'sb_' });
   }

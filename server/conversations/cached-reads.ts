@@ -32,7 +32,14 @@ export function rangeFromTail(tail: CachedTail, r: MessageRange): RangeResult | 
  */
 export class CachedReads {
   constructor(
-    private readonly d: { cache: WarmCache; messages: MessageRepo; conversations: ConversationRepo; tailSize: number },
+    private readonly d: {
+      cache: WarmCache;
+      messages: MessageRepo;
+      conversations: ConversationRepo;
+      tailSize: number;
+      /** Where each history read was answered from. */
+      onHistoryRead?: (source: 'cache' | 'database') => void;
+    },
   ) {}
 
   async conversation(tenantId: string, id: string): Promise<ConversationRecord | undefined> {
@@ -45,15 +52,18 @@ export class CachedReads {
   }
 
   async range(tenantId: string, conversationId: string, r: MessageRange): Promise<RangeResult> {
-    const tail = await this.d.cache.tail(tenantId, conversationId);
-    if (tail) return rangeFromTail(tail, r) ?? this.d.messages.range(tenantId, conversationId, r);
-    // Miss: read the newest messages once, keep them warm, and answer from them if they cover.
-    const version = await this.d.cache.version(tenantId, conversationId);
-    const latest = await this.d.messages.range(tenantId, conversationId, { limit: this.d.tailSize, includePrivate: true });
-    const lastSeq = latest.messages.at(-1)?.seq ?? 0;
-    const fresh: CachedTail = { messages: latest.messages, lastSeq };
-    await this.d.cache.fillTail(tenantId, conversationId, version, fresh);
-    return rangeFromTail(fresh, r) ?? this.d.messages.range(tenantId, conversationId, r);
+    let tail = await this.d.cache.tail(tenantId, conversationId);
+    const warm = Boolean(tail);
+    if (!tail) {
+      // Miss: read the newest messages once and keep them warm; they answer most reads.
+      const version = await this.d.cache.version(tenantId, conversationId);
+      const latest = await this.d.messages.range(tenantId, conversationId, { limit: this.d.tailSize, includePrivate: true });
+      tail = { messages: latest.messages, lastSeq: latest.messages.at(-1)?.seq ?? 0 };
+      await this.d.cache.fillTail(tenantId, conversationId, version, tail);
+    }
+    const fromTail = rangeFromTail(tail, r);
+    this.d.onHistoryRead?.(fromTail && warm ? 'cache' : 'database');
+    return fromTail ?? this.d.messages.range(tenantId, conversationId, r);
   }
 
   messageCommitted(tenantId: string, message: Message): Promise<void> {

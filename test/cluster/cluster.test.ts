@@ -31,6 +31,7 @@ describe.each(['standalone Redis', 'Redis Cluster'] as const)('three nodes on on
   let visitors: Party[] = [];
   let agents: Party[] = [];
   let adminToken: string;
+  let secondToken: string;
   let trafficOn = false;
   let rounds = 0; // global, so every body is unique across the phases
   let traffic: Promise<void> = Promise.resolve();
@@ -99,7 +100,7 @@ describe.each(['standalone Redis', 'Redis Cluster'] as const)('three nodes on on
     adminToken = await login(nodes[0]!.url, nodes[0]!.adminEmail, nodes[0]!.adminPassword);
     const second = await api(nodes[1]!.url, adminToken).post('/api/v1/agents', { email: `agent-${Date.now()}@example.com`, name: 'Second Agent', password: 'second agent password' });
     expect(second.status).toBe(201);
-    const secondToken = await login(nodes[2]!.url, second.body.email, 'second agent password');
+    secondToken = await login(nodes[2]!.url, second.body.email, 'second agent password');
     // Agents on nodes 1 and 2; visitors spread over all three.
     agents = [new Party('agent-a', adminToken, wsUrls, 1), new Party('agent-b', secondToken, wsUrls, 2)];
     for (let i = 0; i < VISITORS; i++) {
@@ -116,6 +117,14 @@ describe.each(['standalone Redis', 'Redis Cluster'] as const)('three nodes on on
     await redis?.stop();
     await redisCluster?.stop();
     await pg?.drop();
+  });
+
+  it('knows on every node which agents are online on any node', async () => {
+    const ids = await Promise.all([adminToken, secondToken].map(async (t) => (await api(nodes[0]!.url, t).get('/api/v1/auth/me')).body.id as string));
+    for (const node of nodes) {
+      const presence = await api(node.url, adminToken).get('/api/v1/presence');
+      expect(presence.body.online).toEqual([...ids].sort());
+    }
   });
 
   it('delivers every message to every party live, in seq order, across nodes', async () => {
