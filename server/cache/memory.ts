@@ -1,7 +1,20 @@
 import { LRUCache } from 'lru-cache';
 import type { Message } from '../contract/index.js';
 import type { ConversationRecord } from '../conversations/repo.js';
-import type { CachedTail, WarmCache, WarmCacheOptions } from './warm.js';
+import {
+  isContiguousTail,
+  LookupCounter,
+  warmCacheOptions,
+  type CachedTail,
+  type WarmCache,
+  type WarmCacheOptions,
+  type WarmCacheStats,
+} from './warm.js';
+
+export interface MemoryWarmCacheOptions extends WarmCacheOptions {
+  /** Conversations kept warm; the least recently used beyond this are dropped. Default 10 000. */
+  maxConversations: number;
+}
 
 interface Entry {
   version: number;
@@ -9,82 +22,100 @@ interface Entry {
   summary?: ConversationRecord | undefined;
 }
 
-/** Conversations kept warm in one process; the least recently used beyond this are dropped. */
-const MAX_CONVERSATIONS = 10_000;
-
 const key = (tenantId: string, conversationId: string) => `${tenantId}\u0000${conversationId}`;
 const clone = <T>(v: T): T => structuredClone(v);
 
-/** The embedded warm tier: an LRU map with the same versioned semantics as the Redis one. */
+/**
+ * The embedded warm tier: an LRU map of conversations (bounded by entries, each entry holding
+ * at most `maxMessages` messages) with the same versioned semantics as the Redis one. Each
+ * write refreshes the entry's TTL. Callers get copies, so mutating a result never changes the cache.
+ */
 export class MemoryWarmCache implements WarmCache {
+  private readonly opts: MemoryWarmCacheOptions;
   private readonly entries: LRUCache<string, Entry>;
+  private readonly lookups: LookupCounter;
+  /** Source of versions: never reused, so an entry evicted and created again cannot match an old one. */
+  private nextVersion = 1;
 
-  constructor(private readonly opts: WarmCacheOptions) {
-    this.entries = new LRUCache({ max: MAX_CONVERSATIONS, ttl: opts.ttlSeconds * 1000, updateAgeOnGet: false });
+  constructor(opts: Partial<MemoryWarmCacheOptions> = {}) {
+    const maxConversations = opts.maxConversations ?? 10_000;
+    if (!Number.isInteger(maxConversations) || maxConversations < 1) throw new RangeError('maxConversations must be a positive integer');
+    this.opts = { ...warmCacheOptions(opts), maxConversations };
+    this.entries = new LRUCache({ max: maxConversations, ttl: this.opts.ttlSeconds * 1000, updateAgeOnGet: false });
+    this.lookups = new LookupCounter(this.opts.onLookup);
   }
 
   async tail(tenantId: string, conversationId: string): Promise<CachedTail | undefined> {
     const tail = this.entries.get(key(tenantId, conversationId))?.tail;
-    this.opts.onLookup?.('tail', Boolean(tail));
+    this.lookups.record('tail', Boolean(tail));
     return tail && clone(tail);
   }
 
   async version(tenantId: string, conversationId: string): Promise<number> {
-    return this.entries.get(key(tenantId, conversationId))?.version ?? 0;
+    const k = key(tenantId, conversationId);
+    let entry = this.entries.get(k);
+    if (!entry) this.entries.set(k, (entry = { version: this.nextVersion++ }));
+    return entry.version;
   }
 
   async fillTail(tenantId: string, conversationId: string, version: number, tail: CachedTail): Promise<boolean> {
-    const entry = this.entry(tenantId, conversationId);
-    if (entry.version !== version) return false;
+    const k = key(tenantId, conversationId);
+    const entry = this.entries.get(k);
+    if (entry?.version !== version || !isContiguousTail(tail)) return false;
     entry.tail = clone({ messages: tail.messages.slice(-this.opts.maxMessages), lastSeq: tail.lastSeq });
+    this.entries.set(k, entry);
     return true;
   }
 
   async messageCommitted(tenantId: string, message: Message): Promise<void> {
-    const entry = this.entry(tenantId, message.conversationId);
-    entry.version++;
+    const k = key(tenantId, message.conversationId);
+    const entry = this.entries.get(k);
+    // No entry: no fill can be pending against it (a fill needs the version it handed out).
+    if (!entry) return;
+    entry.version = this.nextVersion++;
     entry.summary = undefined;
     const tail = entry.tail;
-    if (!tail || message.seq <= tail.lastSeq) return;
-    if (message.seq !== tail.lastSeq + 1) {
-      entry.tail = undefined;
-      return;
+    if (tail && message.seq > tail.lastSeq) {
+      if (message.seq === tail.lastSeq + 1) {
+        tail.messages.push(clone(message));
+        if (tail.messages.length > this.opts.maxMessages) tail.messages.splice(0, tail.messages.length - this.opts.maxMessages);
+        tail.lastSeq = message.seq;
+      } else {
+        entry.tail = undefined; // a gap: never cache it
+      }
     }
-    tail.messages.push(clone(message));
-    if (tail.messages.length > this.opts.maxMessages) tail.messages.splice(0, tail.messages.length - this.opts.maxMessages);
-    tail.lastSeq = message.seq;
+    this.entries.set(k, entry);
   }
 
   async conversation(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined> {
     const summary = this.entries.get(key(tenantId, conversationId))?.summary;
-    this.opts.onLookup?.('conversation', Boolean(summary));
+    this.lookups.record('conversation', Boolean(summary));
     return summary && clone(summary);
   }
 
   async fillConversation(tenantId: string, conversationId: string, version: number, conversation: ConversationRecord): Promise<boolean> {
-    const entry = this.entry(tenantId, conversationId);
-    if (entry.version !== version) return false;
+    const k = key(tenantId, conversationId);
+    const entry = this.entries.get(k);
+    if (entry?.version !== version) return false;
     entry.summary = clone(conversation);
+    this.entries.set(k, entry);
     return true;
   }
 
   async conversationChanged(tenantId: string, conversationId: string): Promise<void> {
-    const entry = this.entry(tenantId, conversationId);
-    entry.version++;
+    const k = key(tenantId, conversationId);
+    const entry = this.entries.get(k);
+    if (!entry) return;
+    entry.version = this.nextVersion++;
     entry.summary = undefined;
+    this.entries.set(k, entry);
+  }
+
+  stats(): WarmCacheStats {
+    return this.lookups.snapshot();
   }
 
   async close(): Promise<void> {
     this.entries.clear();
-  }
-
-  private entry(tenantId: string, conversationId: string): Entry {
-    const k = key(tenantId, conversationId);
-    let entry = this.entries.get(k);
-    if (!entry) {
-      entry = { version: 0 };
-      this.entries.set(k, entry);
-    }
-    return entry;
   }
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Actor, Attachment, FrameActor, Message, Page, Sender } from '../contract/index.js';
 import { AppError } from '../errors.js';
 import type { Bus, HubEvent } from '../bus/bus.js';
@@ -48,6 +49,8 @@ const clientKey = (a: Actor, clientId: string) => `c:${a.type}:${a.id}:${clientI
  * every change emits. Channels, the HTTP API and the WebSocket gateway all come through here.
  */
 export class ConversationService {
+  private readonly names = new LRUCache<string, { name: string | null }>({ max: 10_000, ttl: 30_000 });
+
   constructor(private readonly d: ConversationServiceDeps) {}
 
   /** The conversation if `actor` may see it; otherwise `SB_ERR_CONVERSATION_NOT_FOUND` (never 403, to hide existence). */
@@ -66,7 +69,9 @@ export class ConversationService {
   /** A visitor's message. Without a conversation id it goes to the visitor's latest conversation, or a new one. */
   async sendAsContact(actor: ContactActor, input: SendInput): Promise<SendResult> {
     const dedupKey = input.clientId ? clientKey(actor, input.clientId) : null;
-    if (dedupKey) {
+    // Without a conversation id a retry must be recognised before it opens a conversation;
+    // with one, the store's own dedup (inside the append transaction) is enough.
+    if (dedupKey && !input.conversationId) {
       const original = await this.d.messages.byDedupKey(actor.tenantId, dedupKey);
       if (original) return this.repeated(actor, original);
     }
@@ -83,8 +88,7 @@ export class ConversationService {
       conversation = (await this.d.conversations.update(actor.tenantId, conversation.id, { status: 'open', snoozedUntil: null }))!;
       await this.emitConversation(conversation);
     }
-    const contact = await this.d.contacts.get(actor.tenantId, actor.id);
-    const sender: Sender = { type: 'contact', id: actor.id, name: contact?.name ?? null };
+    const sender: Sender = { type: 'contact', id: actor.id, name: (await this.senderName(actor)) ?? null };
     return this.append(conversation, { ...input, private: false }, 'inbound', sender, dedupKey);
   }
 
@@ -92,14 +96,10 @@ export class ConversationService {
   async sendAsAgent(actor: AgentActor, input: SendInput): Promise<SendResult> {
     if (!input.conversationId) throw new AppError('SB_ERR_VALIDATION', 'conversationId is required for agents.');
     const dedupKey = input.clientId ? clientKey(actor, input.clientId) : null;
-    if (dedupKey) {
-      const original = await this.d.messages.byDedupKey(actor.tenantId, dedupKey);
-      if (original) return this.repeated(actor, original);
-    }
     const conversation = await this.accessible(actor, input.conversationId);
-    const agent = await this.d.agents.get(actor.tenantId, actor.id);
-    if (!agent) throw new AppError('SB_ERR_INVALID_TOKEN');
-    const sender: Sender = { type: 'agent', id: agent.id, name: agent.name };
+    const name = await this.senderName(actor);
+    if (name === undefined) throw new AppError('SB_ERR_INVALID_TOKEN');
+    const sender: Sender = { type: 'agent', id: actor.id, name };
     return this.append(conversation, input, 'outbound', sender, dedupKey);
   }
 
@@ -143,6 +143,22 @@ export class ConversationService {
     const upTo = Math.min(seq, c.lastSeq);
     await this.d.conversations.markRead(actor.tenantId, conversationId, actor, upTo);
     await this.emit({ kind: 'read', tenantId: c.tenantId, contactId: c.contactId, conversationId, actor: frameActor(actor), seq: upTo }, true);
+  }
+
+  /**
+   * The display name stored with a message. Looked up once per actor and kept briefly: a rename
+   * shows on new messages within the cache's lifetime. `undefined` means the actor is gone.
+   */
+  private async senderName(actor: Actor): Promise<string | null | undefined> {
+    const key = `${actor.tenantId}\u0000${actor.type}\u0000${actor.id}`;
+    const cached = this.names.get(key);
+    if (cached) return cached.name;
+    const name =
+      actor.type === 'agent'
+        ? (await this.d.agents.get(actor.tenantId, actor.id))?.name
+        : ((await this.d.contacts.get(actor.tenantId, actor.id))?.name ?? null);
+    if (name !== undefined) this.names.set(key, { name });
+    return name;
   }
 
   /** A retried send: the original message, and the warm tier told about it again (it may have missed it). */

@@ -1,0 +1,119 @@
+import { createTestDatabase } from '../test/helpers/pg.js';
+import { freePort } from '../test/helpers/redis.js';
+import { hubStorage, seedPairs, startHub, type HubNode } from './lib/hub.js';
+import { runLoadgen, spawnTs, type Spawned } from './lib/proc.js';
+import type { Pinning } from './lib/machine.js';
+
+/** What the load generator reports for one relay step (see bench/loadgen/types.ts). */
+export interface RelayStep {
+  targetRate: number;
+  achievedRate: number;
+  sent: number;
+  received: number;
+  lost: number;
+  duplicated: number;
+  e2e: { p50: number; p90: number; p99: number; max: number };
+  ack: { p50: number; p90: number; p99: number; max: number };
+  errors?: Record<string, number>;
+}
+
+export interface RelayTargetResult {
+  target: string;
+  steps: RelayStep[];
+  /** Highest offered rate whose p99 end-to-end latency stayed within the limit with nothing lost. */
+  maxPassingRate: number;
+  note?: string;
+}
+
+export interface RelayOptions {
+  conversations: number;
+  rates: number[];
+  stepMs: number;
+  warmupMs: number;
+  p99LimitMs: number;
+  bindAddresses: string[];
+  pin: Pinning;
+  log(line: string): void;
+}
+
+interface Target {
+  name: string;
+  /** Starts the servers and returns the visitor/agent URL of every pair. */
+  setup(o: RelayOptions): Promise<{ protocol: 'hub' | 'ws' | 'socketio'; pairs: { visitor: string; agent: string }[]; stop(): Promise<void> }>;
+}
+
+const wsUrl = (node: HubNode, token: string) => `${node.wsUrl}?token=${encodeURIComponent(token)}`;
+
+function hubTarget(name: string, backend: 'sqlite' | 'postgres' | 'postgres+redis'): Target {
+  return {
+    name,
+    setup: async (o) => {
+      const pg = backend === 'sqlite' ? undefined : await createTestDatabase('sb_bench');
+      const storage = hubStorage(pg?.url);
+      const pairs = await seedPairs(storage, o.conversations);
+      const redisEnv: Record<string, string> = backend === 'postgres+redis' ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: `sbbench${Date.now()}` } : {};
+      const nodes = [await startHub(storage, redisEnv, o.pin.server)];
+      // The two-node case: visitors on node A, agents on node B, events cross Redis.
+      if (backend === 'postgres+redis') nodes.push(await startHub(storage, redisEnv, o.pin.server));
+      const visitorNode = nodes[0]!;
+      const agentNode = nodes[nodes.length - 1]!;
+      return {
+        protocol: 'hub',
+        pairs: pairs.map((p) => ({ visitor: wsUrl(visitorNode, p.visitorToken), agent: wsUrl(agentNode, p.agentToken) })),
+        stop: async () => {
+          await Promise.all(nodes.map((n) => n.proc.stop()));
+          await pg?.drop();
+        },
+      };
+    },
+  };
+}
+
+function baselineTarget(name: string, entry: string, protocol: 'ws' | 'socketio'): Target {
+  return {
+    name,
+    setup: async (o) => {
+      const port = await freePort();
+      const proc: Spawned = spawnTs(entry, ['--port', String(port)], {}, o.pin.server);
+      await proc.waitFor(/"ready":true/);
+      const base = protocol === 'ws' ? `ws://127.0.0.1:${port}/` : `http://127.0.0.1:${port}`;
+      const pairs = Array.from({ length: o.conversations }, (_, i) => ({
+        visitor: `${base}?room=r${i}&role=visitor`,
+        agent: `${base}?room=r${i}&role=agent`,
+      }));
+      return { protocol, pairs, stop: () => proc.stop() };
+    },
+  };
+}
+
+export const RELAY_TARGETS: Target[] = [
+  baselineTarget('raw ws relay (ceiling)', 'bench/baselines/ws-relay.ts', 'ws'),
+  baselineTarget('socket.io relay', 'bench/baselines/socketio-relay.ts', 'socketio'),
+  hubTarget('hub · SQLite', 'sqlite'),
+  hubTarget('hub · PostgreSQL', 'postgres'),
+  hubTarget('hub · PostgreSQL + Redis, 2 nodes', 'postgres+redis'),
+];
+
+/** Steps the offered rate up for one target until p99 passes the limit or messages get lost. */
+export async function runRelayTarget(target: Target, o: RelayOptions): Promise<RelayTargetResult> {
+  const env = await target.setup(o);
+  const steps: RelayStep[] = [];
+  let maxPassingRate = 0;
+  try {
+    for (const rate of o.rates) {
+      const step = await runLoadgen<RelayStep>(
+        { kind: 'relay', protocol: env.protocol, pairs: env.pairs, ratePerSecond: rate, durationMs: o.stepMs, warmupMs: o.warmupMs, drainMs: 2000, bindAddresses: o.bindAddresses },
+        o.pin.loadgen,
+      );
+      step.targetRate = rate;
+      steps.push(step);
+      const pass = step.e2e.p99 <= o.p99LimitMs && step.lost === 0 && step.achievedRate >= rate * 0.95;
+      o.log(`  ${target.name} @ ${rate}/s: p50 ${step.e2e.p50.toFixed(2)} ms, p99 ${step.e2e.p99.toFixed(2)} ms, lost ${step.lost}, achieved ${Math.round(step.achievedRate)}/s ${pass ? 'PASS' : 'FAIL'}`);
+      if (!pass) break;
+      maxPassingRate = rate;
+    }
+  } finally {
+    await env.stop();
+  }
+  return { target: target.name, steps, maxPassingRate };
+}
