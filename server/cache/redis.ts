@@ -1,190 +1,195 @@
+import { randomInt } from 'node:crypto';
 import type { Message } from '../contract/index.js';
 import type { ConversationRecord } from '../conversations/repo.js';
 import type { RedisClient, RedisKeys } from '../redis/client.js';
-import type { CachedTail, WarmCache, WarmCacheOptions } from './warm.js';
+import { CACHE_SCRIPTS, type CacheScripts } from './scripts.js';
+import {
+  isContiguousTail,
+  LookupCounter,
+  warmCacheOptions,
+  type CachedTail,
+  type WarmCache,
+  type WarmCacheOptions,
+  type WarmCacheStats,
+} from './warm.js';
 
-// Every script touches only keys of one conversation, which share a hash tag (one cluster slot).
-// Messages stay opaque JSON strings: decoding them in Lua would turn `[]` into `{}`.
-const SCRIPTS = {
-  /** KEYS: list, tailSeq → {tailSeq|false, list} read atomically. */
-  sbCacheTail: {
-    numberOfKeys: 2,
-    lua: `return {redis.call('GET', KEYS[2]), redis.call('LRANGE', KEYS[1], 0, -1)}`,
-  },
-  /** KEYS: list, tailSeq, version, summary; ARGV: seq, json, max, ttl. */
-  sbCacheCommit: {
-    numberOfKeys: 4,
-    lua: `
-      redis.call('INCR', KEYS[3]); redis.call('EXPIRE', KEYS[3], ARGV[4]); redis.call('DEL', KEYS[4])
-      local last = redis.call('GET', KEYS[2])
-      if not last then return 0 end
-      last = tonumber(last)
-      local seq = tonumber(ARGV[1])
-      if seq <= last then return 1 end
-      if seq ~= last + 1 then redis.call('DEL', KEYS[1], KEYS[2]); return 3 end
-      redis.call('RPUSH', KEYS[1], ARGV[2])
-      redis.call('LTRIM', KEYS[1], -tonumber(ARGV[3]), -1)
-      redis.call('EXPIRE', KEYS[1], ARGV[4])
-      redis.call('SET', KEYS[2], seq, 'EX', ARGV[4])
-      return 2`,
-  },
-  /** KEYS: list, tailSeq, version; ARGV: expectedVersion, lastSeq, ttl, messages… */
-  sbCacheFillTail: {
-    numberOfKeys: 3,
-    lua: `
-      if tonumber(redis.call('GET', KEYS[3]) or '0') ~= tonumber(ARGV[1]) then return 0 end
-      redis.call('DEL', KEYS[1])
-      if #ARGV > 3 then redis.call('RPUSH', KEYS[1], unpack(ARGV, 4)); redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-      redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-      return 1`,
-  },
-  /** KEYS: version, summary; ARGV: expectedVersion, json, ttl. */
-  sbCacheFillSummary: {
-    numberOfKeys: 2,
-    lua: `
-      if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[1]) then return 0 end
-      redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-      return 1`,
-  },
-  /** KEYS: version, summary; ARGV: ttl. */
-  sbCacheChanged: {
-    numberOfKeys: 2,
-    lua: `redis.call('INCR', KEYS[1]); redis.call('EXPIRE', KEYS[1], ARGV[1]); redis.call('DEL', KEYS[2]); return 1`,
-  },
-} as const;
-
-type Scripted = RedisClient & {
-  sbCacheTail(list: string, tail: string): Promise<[string | null, string[]]>;
-  sbCacheCommit(list: string, tail: string, version: string, summary: string, seq: number, json: string, max: number, ttl: number): Promise<number>;
-  sbCacheFillTail(list: string, tail: string, version: string, expected: number, lastSeq: number, ttl: number, ...messages: string[]): Promise<number>;
-  sbCacheFillSummary(version: string, summary: string, expected: number, json: string, ttl: number): Promise<number>;
-  sbCacheChanged(version: string, summary: string, ttl: number): Promise<number>;
-};
+export interface RedisWarmCacheOptions extends WarmCacheOptions {
+  /**
+   * Longest wait for Redis on any call before it counts as a miss / no-op; default 1000 ms.
+   * Create the client with no offline queue and a short `commandTimeout` as well, so commands
+   * do not pile up in the client while Redis is away.
+   */
+  timeoutMs: number;
+  /** Called with every Redis failure the cache swallowed (for logs and metrics). */
+  onError?: ((err: unknown) => void) | undefined;
+}
 
 /** How often invalidations that could not reach Redis are tried again. */
 const RETRY_MS = 1000;
+/** Most conversations remembered with a lost invalidation; beyond this the oldest are forgotten. */
+const MAX_PENDING = 100_000;
+
+/** A fresh version token: random, so a version key evicted and created again never repeats one. */
+const newToken = () => randomInt(1, 2 ** 48);
 
 /**
- * The warm tier on Redis. Redis trouble never reaches callers: reads become misses and fills
- * are skipped. An invalidation that fails is remembered and retried, because a write Redis did
- * not hear about could otherwise leave a stale entry behind once it is reachable again.
+ * The warm tier on Redis. Per conversation (one hash tag, so every script is single-slot on
+ * Redis Cluster): `…:m` a LIST of message JSON strings, `…:t` the tail's last seq, `…:v` the
+ * version token, `…:s` the summary JSON. Every key carries the TTL, and every script tolerates
+ * any subset of the keys having been evicted (allkeys-lru): a missing version refuses fills,
+ * a tail whose list is gone is a miss.
+ *
+ * Redis trouble never reaches callers: each call is bounded by `timeoutMs`; reads become
+ * misses and fills are refused. An invalidation (`messageCommitted`, `conversationChanged`)
+ * that fails is remembered: until it is delivered — retried every second as one DEL of the
+ * conversation's keys — this node treats the conversation as a miss and refuses its fills.
+ * Left open: another node that can still reach Redis may serve the old entry until the retry
+ * lands, and a crash loses the remembered invalidations; the TTL, and the next commit (which
+ * sees a gap and drops the tail), bound that staleness.
  */
 export class RedisWarmCache implements WarmCache {
-  private readonly redis: Scripted;
-  private readonly unsent = new Map<string, { tenantId: string; conversationId: string }>();
+  private readonly redis: CacheScripts;
+  private readonly opts: RedisWarmCacheOptions;
+  private readonly lookups: LookupCounter;
+  private readonly pending = new Map<string, { tenantId: string; conversationId: string; generation: number }>();
+  private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     client: RedisClient,
     private readonly keys: RedisKeys,
-    private readonly opts: WarmCacheOptions,
+    opts: Partial<RedisWarmCacheOptions> = {},
   ) {
-    for (const [name, def] of Object.entries(SCRIPTS)) if (!(name in client)) client.defineCommand(name, def);
-    this.redis = client as Scripted;
+    const timeoutMs = opts.timeoutMs ?? 1000;
+    if (!(timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
+    this.opts = { ...warmCacheOptions(opts), timeoutMs, onError: opts.onError };
+    this.lookups = new LookupCounter(this.opts.onLookup);
+    for (const [name, def] of Object.entries(CACHE_SCRIPTS)) if (!(name in client)) client.defineCommand(name, def);
+    this.redis = client as CacheScripts;
   }
 
   async tail(tenantId: string, conversationId: string): Promise<CachedTail | undefined> {
-    const k = this.k(tenantId, conversationId);
     let result: CachedTail | undefined;
-    try {
-      const [lastSeq, list] = await this.redis.sbCacheTail(k.list, k.tail);
-      if (lastSeq !== null) result = { lastSeq: Number(lastSeq), messages: list.map((m) => JSON.parse(m) as Message) };
-    } catch {
-      result = undefined;
+    if (!this.isPending(tenantId, conversationId)) {
+      const k = this.k(tenantId, conversationId);
+      const reply = await this.run(() => this.redis.sbWarmTail(k.list, k.tail));
+      if (reply && reply[0] !== null) {
+        const tail = { lastSeq: Number(reply[0]), messages: reply[1].map((m) => JSON.parse(m) as Message) };
+        // A list evicted apart from its seq key (or any other damage) reads as a miss.
+        if (isContiguousTail(tail)) result = tail;
+      }
     }
-    this.opts.onLookup?.('tail', Boolean(result));
+    this.lookups.record('tail', Boolean(result));
     return result;
   }
 
   async version(tenantId: string, conversationId: string): Promise<number> {
-    try {
-      return Number((await this.redis.get(this.k(tenantId, conversationId).version)) ?? 0);
-    } catch {
-      return -1; // a version no fill can match
-    }
+    const k = this.k(tenantId, conversationId);
+    const v = await this.run(() => this.redis.sbWarmVersion(k.version, newToken(), this.opts.ttlSeconds));
+    return v === undefined ? -1 : Number(v); // -1: no fill can match it
   }
 
   async fillTail(tenantId: string, conversationId: string, version: number, tail: CachedTail): Promise<boolean> {
-    if (version < 0) return false;
+    if (version < 0 || this.isPending(tenantId, conversationId) || !isContiguousTail(tail)) return false;
     const k = this.k(tenantId, conversationId);
     const messages = tail.messages.slice(-this.opts.maxMessages).map((m) => JSON.stringify(m));
-    try {
-      return (await this.redis.sbCacheFillTail(k.list, k.tail, k.version, version, tail.lastSeq, this.opts.ttlSeconds, ...messages)) === 1;
-    } catch {
-      return false;
-    }
+    const stored = await this.run(() => this.redis.sbWarmFillTail(k.list, k.tail, k.version, version, tail.lastSeq, this.opts.ttlSeconds, ...messages));
+    return stored === 1;
   }
 
   async messageCommitted(tenantId: string, message: Message): Promise<void> {
     const k = this.k(tenantId, message.conversationId);
-    try {
-      await this.redis.sbCacheCommit(k.list, k.tail, k.version, k.summary, message.seq, JSON.stringify(message), this.opts.maxMessages, this.opts.ttlSeconds);
-    } catch {
-      this.remember(tenantId, message.conversationId);
-    }
+    const { maxMessages, ttlSeconds } = this.opts;
+    const json = JSON.stringify(message);
+    const done = await this.run(() => this.redis.sbWarmCommit(k.list, k.tail, k.version, k.summary, message.seq, json, maxMessages, ttlSeconds, newToken()));
+    if (done === undefined) this.remember(tenantId, message.conversationId);
   }
 
   async conversation(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined> {
     let result: ConversationRecord | undefined;
-    try {
-      const json = await this.redis.get(this.k(tenantId, conversationId).summary);
-      result = json ? (JSON.parse(json) as ConversationRecord) : undefined;
-    } catch {
-      result = undefined;
+    if (!this.isPending(tenantId, conversationId)) {
+      const json = await this.run(() => this.redis.get(this.k(tenantId, conversationId).summary));
+      if (json) result = JSON.parse(json) as ConversationRecord;
     }
-    this.opts.onLookup?.('conversation', Boolean(result));
+    this.lookups.record('conversation', Boolean(result));
     return result;
   }
 
   async fillConversation(tenantId: string, conversationId: string, version: number, conversation: ConversationRecord): Promise<boolean> {
-    if (version < 0) return false;
+    if (version < 0 || this.isPending(tenantId, conversationId)) return false;
     const k = this.k(tenantId, conversationId);
-    try {
-      return (await this.redis.sbCacheFillSummary(k.version, k.summary, version, JSON.stringify(conversation), this.opts.ttlSeconds)) === 1;
-    } catch {
-      return false;
-    }
+    const stored = await this.run(() => this.redis.sbWarmFillSummary(k.version, k.summary, version, JSON.stringify(conversation), this.opts.ttlSeconds));
+    return stored === 1;
   }
 
   async conversationChanged(tenantId: string, conversationId: string): Promise<void> {
     const k = this.k(tenantId, conversationId);
+    const done = await this.run(() => this.redis.sbWarmChanged(k.version, k.summary, newToken(), this.opts.ttlSeconds));
+    if (done === undefined) this.remember(tenantId, conversationId);
+  }
+
+  stats(): WarmCacheStats {
+    return this.lookups.snapshot();
+  }
+
+  /** Conversations whose invalidation has not reached Redis yet (for tests and metrics). */
+  get backlog(): number {
+    return this.pending.size;
+  }
+
+  /** Stops retrying; the client belongs to the caller. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.pending.clear();
+  }
+
+  /** Runs one Redis call, bounded by `timeoutMs`; undefined when Redis failed or was too slow. */
+  private async run<T>(call: () => Promise<T>): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`warm cache: Redis did not answer within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
+    });
     try {
-      await this.redis.sbCacheChanged(k.version, k.summary, this.opts.ttlSeconds);
-    } catch {
-      this.remember(tenantId, conversationId);
+      return await Promise.race([call(), timeout]);
+    } catch (err) {
+      this.opts.onError?.(err);
+      return undefined;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  async close(): Promise<void> {
-    clearTimeout(this.retryTimer);
-    this.unsent.clear();
-  }
-
-  /** Pending invalidations (for tests and metrics). */
-  get backlog(): number {
-    return this.unsent.size;
+  private isPending(tenantId: string, conversationId: string): boolean {
+    return this.pending.size > 0 && this.pending.has(`${tenantId}\u0000${conversationId}`);
   }
 
   private remember(tenantId: string, conversationId: string): void {
-    this.unsent.set(`${tenantId}\u0000${conversationId}`, { tenantId, conversationId });
-    this.retryTimer ??= setTimeout(() => void this.retry(), RETRY_MS);
-    this.retryTimer.unref?.();
+    const key = `${tenantId}\u0000${conversationId}`;
+    this.pending.delete(key); // re-insert as newest
+    this.pending.set(key, { tenantId, conversationId, generation: ++this.generation });
+    if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
+    this.schedule();
   }
 
-  /** Drops every entry of a conversation whose invalidation was lost: the next read refills it. */
+  private schedule(): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => void this.retry(), RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  /** Deletes every key of each conversation whose invalidation was lost: the next read refills it. */
   private async retry(): Promise<void> {
     this.retryTimer = undefined;
-    for (const [key, { tenantId, conversationId }] of [...this.unsent]) {
+    for (const [key, { tenantId, conversationId, generation }] of [...this.pending]) {
       const k = this.k(tenantId, conversationId);
-      try {
-        await this.redis.del(k.list, k.tail, k.summary);
-        await this.redis.sbCacheChanged(k.version, k.summary, this.opts.ttlSeconds);
-        this.unsent.delete(key);
-      } catch {
-        break;
-      }
+      if ((await this.run(() => this.redis.del(k.list, k.tail, k.version, k.summary))) === undefined) break;
+      // An invalidation that failed again while this DEL was in flight stays pending.
+      if (this.pending.get(key)?.generation === generation) this.pending.delete(key);
     }
-    if (this.unsent.size) this.retryTimer = setTimeout(() => void this.retry(), RETRY_MS);
+    if (this.pending.size) this.schedule();
   }
 
   private k(tenantId: string, conversationId: string) {
