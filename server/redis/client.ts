@@ -31,6 +31,8 @@ export function connectRedis(opts: RedisConnectOptions, extra: RedisOptions = {}
     redisOptions: { ...commonOptions, ...extra } as never,
     clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
     enableAutoPipelining: true,
+    // The cluster client keeps its own offline queue; a caller that wants none (the cache) means both.
+    enableOfflineQueue: extra.enableOfflineQueue ?? true,
   });
 }
 
