@@ -82,7 +82,7 @@ export interface HubNode {
 }
 
 /** Starts one hub node on the storage (limits opened wide: the bench measures the hub, not its guards). */
-export async function startHub(storage: HubStorage, env: Record<string, string> = {}, cpu?: string): Promise<HubNode> {
+export async function startHub(storage: HubStorage, env: Record<string, string> = {}, cpu?: string, nodeArgs: string[] = []): Promise<HubNode> {
   const proc = spawnTs(
     'server/main.ts',
     [],
@@ -100,6 +100,7 @@ export async function startHub(storage: HubStorage, env: Record<string, string> 
       ...env,
     },
     cpu,
+    nodeArgs,
   );
   const m = await proc.waitFor(/running at http:\/\/localhost:(\d+)/);
   const port = m[1]!;

@@ -27,8 +27,8 @@ export interface Spawned {
 }
 
 /** Spawns a TypeScript entry under tsx, pinned to `cpu` with taskset when given. */
-export function spawnTs(entry: string, args: string[], env: Record<string, string>, cpu?: string): Spawned {
-  const node = [process.execPath, '--import', 'tsx', path.join(ROOT, entry), ...args];
+export function spawnTs(entry: string, args: string[], env: Record<string, string>, cpu?: string, nodeArgs: string[] = []): Spawned {
+  const node = [process.execPath, ...nodeArgs, '--import', 'tsx', path.join(ROOT, entry), ...args];
   const [cmd, ...rest] = cpu ? ['taskset', '-c', cpu, ...node] : node;
   const child = spawn(cmd!, rest, { cwd: ROOT, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';

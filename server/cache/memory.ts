@@ -73,7 +73,11 @@ export class MemoryWarmCache implements WarmCache {
     // No entry: no fill can be pending against it (a fill needs the version it handed out).
     if (!entry) return;
     entry.version = this.nextVersion++;
-    entry.summary = undefined;
+    if (entry.summary) {
+      // Keep the summary warm for the next send: advance it rather than drop it.
+      entry.summary.lastSeq = Math.max(entry.summary.lastSeq, message.seq);
+      if (message.createdAt > entry.summary.lastActivityAt) entry.summary.lastActivityAt = entry.summary.updatedAt = message.createdAt;
+    }
     const tail = entry.tail;
     if (tail && message.seq > tail.lastSeq) {
       if (message.seq === tail.lastSeq + 1) {

@@ -102,7 +102,7 @@ export class RedisWarmCache implements WarmCache {
     const k = this.k(tenantId, message.conversationId);
     const { maxMessages, ttlSeconds } = this.opts;
     const json = JSON.stringify(message);
-    const done = await this.run(() => this.redis.sbWarmCommit(k.list, k.tail, k.version, k.summary, message.seq, json, maxMessages, ttlSeconds, newToken()));
+    const done = await this.run(() => this.redis.sbWarmCommit(k.list, k.tail, k.version, k.summary, message.seq, json, maxMessages, ttlSeconds, newToken(), message.createdAt));
     if (done === undefined) this.remember(tenantId, message.conversationId);
   }
 

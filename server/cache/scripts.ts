@@ -39,14 +39,22 @@ export const CACHE_SCRIPTS = {
       return 1`,
   },
   /**
-   * KEYS: m, t, v, s; ARGV: seq, message JSON, max, ttl, fresh token.
+   * KEYS: m, t, v, s; ARGV: seq, message JSON, max, ttl, fresh token, message createdAt.
+   * Advances a cached summary (lastSeq, activity time) in place: a summary has no arrays, so a
+   * cjson round trip keeps it intact, and the hot send path keeps hitting it.
    * → 0 no tail, 1 already there, 2 appended, 3 tail dropped (gap, or list evicted).
    */
   sbWarmCommit: {
     numberOfKeys: 4,
     lua: `
       if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('SET', KEYS[3], ARGV[5], 'EX', ARGV[4]) end
-      redis.call('DEL', KEYS[4])
+      local summary = redis.call('GET', KEYS[4])
+      if summary then
+        local s = cjson.decode(summary)
+        if tonumber(ARGV[1]) > s.lastSeq then s.lastSeq = tonumber(ARGV[1]) end
+        if ARGV[6] > s.lastActivityAt then s.lastActivityAt = ARGV[6]; s.updatedAt = ARGV[6] end
+        redis.call('SET', KEYS[4], cjson.encode(s), 'KEEPTTL')
+      end
       local last = redis.call('GET', KEYS[2])
       if not last then return 0 end
       last = tonumber(last)
@@ -85,7 +93,7 @@ export type CacheScripts = RedisClient & {
   sbWarmTail(m: string, t: string): Promise<[string | null, string[]]>;
   sbWarmVersion(v: string, token: number, ttl: number): Promise<string>;
   sbWarmFillTail(m: string, t: string, v: string, expected: number, lastSeq: number, ttl: number, ...messages: string[]): Promise<number>;
-  sbWarmCommit(m: string, t: string, v: string, s: string, seq: number, json: string, max: number, ttl: number, token: number): Promise<number>;
+  sbWarmCommit(m: string, t: string, v: string, s: string, seq: number, json: string, max: number, ttl: number, token: number, createdAt: string): Promise<number>;
   sbWarmFillSummary(v: string, s: string, expected: number, json: string, ttl: number): Promise<number>;
   sbWarmChanged(v: string, s: string, token: number, ttl: number): Promise<number>;
 };
