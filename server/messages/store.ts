@@ -1,9 +1,11 @@
+import type Database from 'better-sqlite3';
 import type { Attachment, ChannelName, Direction, Message, Sender } from '../contract/index.js';
 import type { Db } from '../storage/db.js';
 import { isPostgres, nowMs } from '../storage/db.js';
-import { newId } from '../ids.js';
-import { AppError, isUniqueViolation } from '../errors.js';
-import { toMessage } from './repo.js';
+import { isUniqueViolation } from '../errors.js';
+import type { BatchResult } from './batch-plan.js';
+import { commitPostgresBatch } from './batch-postgres.js';
+import { commitSqliteBatch } from './batch-sqlite.js';
 
 export interface AppendRequest {
   tenantId: string;
@@ -42,8 +44,6 @@ interface Pending {
   reject(e: unknown): void;
 }
 
-const convKey = (r: AppendRequest) => `${r.tenantId}\u0000${r.conversationId}`;
-const dedupMapKey = (tenantId: string, key: string) => `${tenantId}\u0000${key}`;
 
 /**
  * The only writer of messages. Appends are group-committed: while one transaction is in
@@ -103,7 +103,7 @@ export class MessageStore {
   private async commitWithRetry(batch: Pending[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const results = await this.db.transaction((trx) => this.commit(trx, batch));
+        const results = await this.commit(batch.map((p) => p.req));
         batch.forEach((p, i) => {
           const r = results[i]!;
           if (r instanceof Error) p.reject(r);
@@ -111,8 +111,8 @@ export class MessageStore {
         });
         return;
       } catch (err) {
-        // Another node stored the same dedup key, or SQLite's writer lock moved under us:
-        // the retry's dedup read sees the winner.
+        // Another node stored the same dedup key, a deadlock between two nodes' batches, or
+        // SQLite's lock held too long by another process: the retry's dedup read sees the winner.
         if (attempt < this.maxAttempts && (isUniqueViolation(err) || isBusy(err))) {
           await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
           continue;
@@ -129,101 +129,17 @@ export class MessageStore {
     }
   }
 
-  private async commit(trx: Db, batch: Pending[]): Promise<(AppendResult | Error)[]> {
-    const results: (AppendResult | Error)[] = new Array(batch.length);
-    if (!this.postgres) {
-      // Take SQLite's write lock before the first read (like BEGIN IMMEDIATE): a read-then-write
-      // transaction cannot wait for another process's lock and would fail with SQLITE_BUSY.
-      await trx.raw('UPDATE conversations SET last_seq = last_seq WHERE 0 = 1');
-    }
-    const existing = await this.loadDedup(trx, batch);
-    const firstOfKey = new Map<string, number>();
-    const fresh = new Map<string, number[]>(); // conversation → batch indexes, in order
-
-    batch.forEach(({ req }, i) => {
-      if (req.dedupKey) {
-        const k = dedupMapKey(req.tenantId, req.dedupKey);
-        const stored = existing.get(k);
-        if (stored) {
-          results[i] = { message: stored, duplicate: true };
-          return;
-        }
-        if (firstOfKey.has(k)) return; // filled from the first occurrence below
-        firstOfKey.set(k, i);
-      }
-      const list = fresh.get(convKey(req)) ?? [];
-      list.push(i);
-      fresh.set(convKey(req), list);
-    });
-
+  private async commit(requests: AppendRequest[]): Promise<BatchResult[]> {
     const now = nowMs();
-    const rows: Record<string, unknown>[] = [];
-    // A fixed lock order across nodes rules out deadlocks between two batches.
-    for (const key of [...fresh.keys()].sort()) {
-      const idx = fresh.get(key)!;
-      const { tenantId, conversationId } = batch[idx[0]!]!.req;
-      const updated = await trx('conversations')
-        .where({ tenant_id: tenantId, id: conversationId })
-        .update({
-          last_seq: trx.raw('last_seq + ?', [idx.length]),
-          last_activity_at: now,
-          updated_at: now,
-        })
-        .returning(['last_seq']);
-      const last = updated[0] ? Number((updated[0] as { last_seq: number }).last_seq) : undefined;
-      if (last === undefined) {
-        for (const i of idx) results[i] = new AppError('SB_ERR_CONVERSATION_NOT_FOUND');
-        continue;
-      }
-      idx.forEach((i, n) => {
-        const req = batch[i]!.req;
-        const row = {
-          tenant_id: req.tenantId,
-          conversation_id: req.conversationId,
-          seq: last - idx.length + 1 + n,
-          id: newId(),
-          direction: req.direction,
-          private: req.private,
-          sender_type: req.sender.type,
-          sender_id: req.sender.id,
-          sender_name: req.sender.name,
-          body: req.body,
-          attachments: JSON.stringify(req.attachments),
-          channel: req.channel,
-          dedup_key: req.dedupKey,
-          created_at: now,
-        };
-        rows.push(row);
-        results[i] = { message: toMessage(row), duplicate: false };
-      });
+    if (this.postgres) return this.db.transaction((trx) => commitPostgresBatch(trx, requests, now));
+    // SQLite: the knex pool holds the single connection; borrow it for one synchronous batch.
+    const client = this.db.client as { acquireConnection(): Promise<Database.Database>; releaseConnection(c: Database.Database): Promise<void> };
+    const conn = await client.acquireConnection();
+    try {
+      return commitSqliteBatch(conn, requests, now);
+    } finally {
+      await client.releaseConnection(conn);
     }
-    // 15 columns a row keeps each statement well under SQLite's bound-parameter limit.
-    for (let i = 0; i < rows.length; i += 500) await trx('messages').insert(rows.slice(i, i + 500));
-
-    batch.forEach(({ req }, i) => {
-      if (results[i] || !req.dedupKey) return;
-      const first = results[firstOfKey.get(dedupMapKey(req.tenantId, req.dedupKey))!];
-      results[i] = first instanceof Error || !first ? (first ?? new AppError('SB_ERR_INTERNAL')) : { message: first.message, duplicate: true };
-    });
-    return results;
-  }
-
-  private async loadDedup(trx: Db, batch: Pending[]): Promise<Map<string, Message>> {
-    const byTenant = new Map<string, string[]>();
-    for (const { req } of batch) {
-      if (!req.dedupKey) continue;
-      const keys = byTenant.get(req.tenantId) ?? [];
-      keys.push(req.dedupKey);
-      byTenant.set(req.tenantId, keys);
-    }
-    const found = new Map<string, Message>();
-    for (const [tenantId, keys] of byTenant) {
-      for (let i = 0; i < keys.length; i += 500) {
-        const rows = await trx('messages').where({ tenant_id: tenantId }).whereIn('dedup_key', keys.slice(i, i + 500));
-        for (const r of rows) found.set(dedupMapKey(tenantId, r.dedup_key), toMessage(r));
-      }
-    }
-    return found;
   }
 }
 
