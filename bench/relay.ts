@@ -30,6 +30,7 @@ export interface RelayOptions {
   rates: number[];
   stepMs: number;
   warmupMs: number;
+  drainMs: number;
   p99LimitMs: number;
   bindAddresses: string[];
   pin: Pinning;
@@ -102,7 +103,7 @@ export async function runRelayTarget(target: Target, o: RelayOptions): Promise<R
   try {
     for (const rate of o.rates) {
       const step = await runLoadgen<RelayStep>(
-        { kind: 'relay', protocol: env.protocol, pairs: env.pairs, ratePerSecond: rate, durationMs: o.stepMs, warmupMs: o.warmupMs, drainMs: 2000, bindAddresses: o.bindAddresses },
+        { kind: 'relay', protocol: env.protocol, pairs: env.pairs, ratePerSecond: rate, durationMs: o.stepMs, warmupMs: o.warmupMs, drainMs: o.drainMs, bindAddresses: o.bindAddresses },
         o.pin.loadgen,
       );
       step.targetRate = rate;

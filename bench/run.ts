@@ -9,7 +9,7 @@ import { runConnections, type ConnectionsResult } from './connections.js';
 import { runHistoryBench, type HistoryBenchResult } from './history/index.js';
 import { relayChart } from './lib/chart.js';
 import { choosePinning, machineInfo } from './lib/machine.js';
-import { ROOT } from './lib/proc.js';
+import { buildOnce, ROOT } from './lib/proc.js';
 import { RELAY_TARGETS, runRelayTarget, type RelayTargetResult } from './relay.js';
 import { measureWidget, type WidgetResult } from './widget.js';
 
@@ -21,13 +21,14 @@ const only = new Set(onlyValue.split(',').filter(Boolean));
 const wanted = (s: string) => only.size === 0 || only.has(s);
 
 const PROFILE = quick
-  ? { conversations: 200, rates: [500, 1000, 2000, 4000], stepMs: 3000, warmupMs: 1000, perProcess: 2000, nodes: 2, holdMs: 1500, history: { tenants: 200, messages: 100_000, conversationsPerTenant: 5, ratePerSecond: 200, durationMs: 4000 } }
-  : { conversations: 1000, rates: [500, 1000, 2000, 3000, 4000, 6000, 8000, 12000, 16000], stepMs: 10_000, warmupMs: 2000, perProcess: 19_000, nodes: 6, holdMs: 3000, history: { tenants: 10_000, messages: 10_000_000, conversationsPerTenant: 5, ratePerSecond: 500, durationMs: 20_000 } };
+  ? { conversations: 200, rates: [1000, 3000, 6000], stepMs: 2000, warmupMs: 500, drainMs: 1000, perProcess: 2000, nodes: 2, holdMs: 1000, history: { tenants: 200, messages: 100_000, conversationsPerTenant: 5, ratePerSecond: 200, durationMs: 3000 } }
+  : { conversations: 1000, rates: [1000, 2000, 4000, 6000, 8000, 10_000, 12_000, 16_000, 20_000, 30_000, 45_000, 60_000, 80_000], stepMs: 8000, warmupMs: 2000, drainMs: 2000, perProcess: 19_000, nodes: 6, holdMs: 3000, history: { tenants: 10_000, messages: 10_000_000, conversationsPerTenant: 5, ratePerSecond: 500, durationMs: 20_000 } };
 const P99_LIMIT_MS = 50;
 // Client sockets spread over loopback addresses so 100k connections do not exhaust one address's ports.
 const BIND = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+buildOnce();
 const pin = choosePinning();
 const started = Date.now();
 
@@ -48,7 +49,7 @@ if (wanted('relay')) {
   log(`relay: ${PROFILE.conversations} conversations (${PROFILE.conversations * 2} connections), rates ${PROFILE.rates.join(', ')}/s`);
   const results: RelayTargetResult[] = [];
   for (const target of RELAY_TARGETS) {
-    results.push(await runRelayTarget(target, { conversations: PROFILE.conversations, rates: PROFILE.rates, stepMs: PROFILE.stepMs, warmupMs: PROFILE.warmupMs, p99LimitMs: P99_LIMIT_MS, bindAddresses: BIND, pin, log }));
+    results.push(await runRelayTarget(target, { conversations: PROFILE.conversations, rates: PROFILE.rates, stepMs: PROFILE.stepMs, warmupMs: PROFILE.warmupMs, drainMs: PROFILE.drainMs, p99LimitMs: P99_LIMIT_MS, bindAddresses: BIND, pin, log }));
   }
   const rate = (name: string) => results.find((r) => r.target.startsWith(name))?.maxPassingRate ?? 0;
   const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : null);

@@ -84,7 +84,7 @@ export interface HubNode {
 /** Starts one hub node on the storage (limits opened wide: the bench measures the hub, not its guards). */
 export async function startHub(storage: HubStorage, env: Record<string, string> = {}, cpu?: string, nodeArgs: string[] = []): Promise<HubNode> {
   const proc = spawnTs(
-    'server/main.ts',
+    'dist/server/main.js',
     [],
     {
       PORT: '0',

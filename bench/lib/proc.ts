@@ -26,9 +26,16 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-/** Spawns a TypeScript entry under tsx, pinned to `cpu` with taskset when given. */
+/** Builds dist/ once, so hub nodes run the compiled server like `npm start` does. */
+export function buildOnce(): void {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** Spawns an entry (compiled .js, or .ts under tsx), pinned to `cpu` with taskset when given. */
 export function spawnTs(entry: string, args: string[], env: Record<string, string>, cpu?: string, nodeArgs: string[] = []): Spawned {
-  const node = [process.execPath, ...nodeArgs, '--import', 'tsx', path.join(ROOT, entry), ...args];
+  // Compiled JavaScript runs as is (the hub is measured as `npm start` runs it); TypeScript under tsx.
+  const loader = entry.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const node = [process.execPath, ...nodeArgs, ...loader, path.join(ROOT, entry), ...args];
   const [cmd, ...rest] = cpu ? ['taskset', '-c', cpu, ...node] : node;
   const child = spawn(cmd!, rest, { cwd: ROOT, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';

@@ -33,6 +33,8 @@ export interface StoreMetrics {
 export interface MessageStoreOptions {
   /** Most appends committed in one transaction. Default 500. */
   maxBatch?: number;
+  /** PostgreSQL transactions committing at once. Default 4 (SQLite: always 1). */
+  maxInFlight?: number;
   /** Attempts of a batch that hit a cross-node race before giving up. Default 5. */
   maxAttempts?: number;
   metrics?: StoreMetrics;
@@ -54,9 +56,10 @@ interface Pending {
  */
 export class MessageStore {
   private queue: Pending[] = [];
-  private flushing = false;
-  private idle: Promise<void> = Promise.resolve();
-  private markIdle: () => void = () => {};
+  private scheduled = false;
+  private inFlight = 0;
+  private drainWaiters: (() => void)[] = [];
+  private readonly maxInFlight: number;
   private readonly maxBatch: number;
   private readonly maxAttempts: number;
   private readonly postgres: boolean;
@@ -69,35 +72,48 @@ export class MessageStore {
     this.maxAttempts = opts.maxAttempts ?? 5;
     if (this.maxBatch < 1) throw new Error('maxBatch must be at least 1');
     this.postgres = isPostgres(db);
+    // SQLite has one writer and a synchronous driver: overlapping batches would only queue.
+    this.maxInFlight = this.postgres ? (opts.maxInFlight ?? 4) : 1;
   }
 
   /** Appends one message durably; resolves with the stored message (or the original on a duplicate key). */
   append(req: AppendRequest): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        this.idle = new Promise((r) => (this.markIdle = r));
-        // Let appends issued in the same tick join the first batch.
-        setImmediate(() => void this.flushLoop());
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // Let appends issued in the same tick join the batch.
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
       }
     });
   }
 
   /** Resolves once every append queued so far has committed or failed. */
-  drain(): Promise<void> {
-    return this.flushing ? this.idle : Promise.resolve();
+  async drain(): Promise<void> {
+    while (this.queue.length || this.inFlight > 0 || this.scheduled) await new Promise<void>((r) => this.drainWaiters.push(r));
   }
 
-  private async flushLoop(): Promise<void> {
-    while (this.queue.length) {
+  /**
+   * Starts batches while fewer than `maxInFlight` are committing. On PostgreSQL a few
+   * transactions overlap so one commit's fsync does not idle the node (PostgreSQL flushes
+   * concurrent commits together); each batch locks its conversations in one global order, so a
+   * later batch touching the same conversation waits and seq follows queue order.
+   */
+  private pump(): void {
+    while (this.queue.length && this.inFlight < this.maxInFlight) {
       const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight++;
       const started = performance.now();
-      await this.commitWithRetry(batch);
-      this.opts.metrics?.onBatch(batch.length, (performance.now() - started) / 1000);
+      void this.commitWithRetry(batch).finally(() => {
+        this.inFlight--;
+        this.opts.metrics?.onBatch(batch.length, (performance.now() - started) / 1000);
+        this.pump();
+        if (!this.queue.length && this.inFlight === 0 && !this.scheduled) for (const w of this.drainWaiters.splice(0)) w();
+      });
     }
-    this.flushing = false;
-    this.markIdle();
   }
 
   private async commitWithRetry(batch: Pending[]): Promise<void> {
