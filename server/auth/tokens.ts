@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Actor, AgentRole } from '../contract/index.js';
 import { AppError } from '../errors.js';
@@ -13,11 +14,12 @@ const ISSUER = 'switchboard';
 
 /** Signs and verifies the bearer tokens of agents and visitors (HS256 JWTs with expiry). */
 export class TokenService {
-  private readonly key: Uint8Array;
+  /** A KeyObject, so jose does not import the raw secret again on every sign and verify. */
+  private readonly key: KeyObject;
 
   constructor(private readonly opts: TokenOptions) {
     if (opts.secret.length < 32) throw new Error('token secret must be at least 32 characters');
-    this.key = new TextEncoder().encode(opts.secret);
+    this.key = createSecretKey(Buffer.from(opts.secret, 'utf8'));
   }
 
   /** A token for an agent of one tenant. */

@@ -24,6 +24,15 @@ interface Entry {
 
 const key = (tenantId: string, conversationId: string) => `${tenantId}\u0000${conversationId}`;
 const clone = <T>(v: T): T => structuredClone(v);
+/** A private deep copy that nobody can change afterwards, so reads can share it without copying. */
+const frozenCopy = <T>(v: T): T => deepFreeze(structuredClone(v));
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v)) deepFreeze(child);
+  }
+  return v;
+}
 
 /**
  * The embedded warm tier: an LRU map of conversations (bounded by entries, each entry holding
@@ -48,7 +57,8 @@ export class MemoryWarmCache implements WarmCache {
   async tail(tenantId: string, conversationId: string): Promise<CachedTail | undefined> {
     const tail = this.entries.get(key(tenantId, conversationId))?.tail;
     this.lookups.record('tail', Boolean(tail));
-    return tail && clone(tail);
+    // Messages are frozen when stored, so only the array needs copying (a read is on the hot path).
+    return tail && { messages: tail.messages.slice(), lastSeq: tail.lastSeq };
   }
 
   async version(tenantId: string, conversationId: string): Promise<number> {
@@ -62,7 +72,7 @@ export class MemoryWarmCache implements WarmCache {
     const k = key(tenantId, conversationId);
     const entry = this.entries.get(k);
     if (entry?.version !== version || !isContiguousTail(tail)) return false;
-    entry.tail = clone({ messages: tail.messages.slice(-this.opts.maxMessages), lastSeq: tail.lastSeq });
+    entry.tail = { messages: tail.messages.slice(-this.opts.maxMessages).map(frozenCopy), lastSeq: tail.lastSeq };
     this.entries.set(k, entry);
     return true;
   }
@@ -81,7 +91,7 @@ export class MemoryWarmCache implements WarmCache {
     const tail = entry.tail;
     if (tail && message.seq > tail.lastSeq) {
       if (message.seq === tail.lastSeq + 1) {
-        tail.messages.push(clone(message));
+        tail.messages.push(frozenCopy(message));
         if (tail.messages.length > this.opts.maxMessages) tail.messages.splice(0, tail.messages.length - this.opts.maxMessages);
         tail.lastSeq = message.seq;
       } else {

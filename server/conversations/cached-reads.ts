@@ -51,7 +51,19 @@ export class CachedReads {
     return row;
   }
 
-  async range(tenantId: string, conversationId: string, r: MessageRange): Promise<RangeResult> {
+  /**
+   * A page of history. `lastSeq` (the conversation's, when the caller knows it) lets a read of
+   * old history go straight to the database instead of loading a tail that cannot answer it.
+   */
+  async range(tenantId: string, conversationId: string, r: MessageRange, lastSeq?: number): Promise<RangeResult> {
+    if (lastSeq !== undefined) {
+      const tailStart = lastSeq - this.d.tailSize + 1;
+      const old = (r.before !== undefined && r.before <= tailStart) || (r.after !== undefined && r.after + 1 < tailStart);
+      if (old) {
+        this.d.onHistoryRead?.('database');
+        return this.d.messages.range(tenantId, conversationId, r);
+      }
+    }
     let tail = await this.d.cache.tail(tenantId, conversationId);
     const warm = Boolean(tail);
     if (!tail) {

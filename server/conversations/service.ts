@@ -105,8 +105,8 @@ export class ConversationService {
 
   /** A page of history, oldest first. Visitors never see private notes. */
   async history(actor: Actor, conversationId: string, range: { after?: number | undefined; before?: number | undefined; limit: number }) {
-    await this.accessible(actor, conversationId);
-    return this.d.reads.range(actor.tenantId, conversationId, { ...range, includePrivate: actor.type === 'agent' });
+    const conversation = await this.accessible(actor, conversationId);
+    return this.d.reads.range(actor.tenantId, conversationId, { ...range, includePrivate: actor.type === 'agent' }, conversation.lastSeq);
   }
 
   /** Changes status, assignment, team or priority, and tells everyone who can see it. */
