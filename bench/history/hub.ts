@@ -26,7 +26,7 @@ export interface HistoryHub {
 export async function startHistoryHub(databaseUrl: string, redis: boolean): Promise<HistoryHub> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-history-'));
   const redisPrefix = redis ? `sbbench-history-${crypto.randomBytes(4).toString('hex')}` : undefined;
-  const proc = spawnTs('server/main.ts', [], {
+  const proc = spawnTs('dist/server/main.js', [], {
     DATABASE_URL: databaseUrl,
     PORT: '0',
     HOST: '127.0.0.1',
