@@ -2,15 +2,28 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { api, login } from '../helpers/api.js';
 import { ROOT } from '../helpers/server.js';
+
+const started: number[] = [];
+// A failed assertion must not leave servers behind: kill every process group this file started.
+afterAll(() => {
+  for (const pgid of started) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
 
 /** Runs `npm start` (the README's command, build included) and waits for the banner. */
 async function npmStart(dataDir: string, env: Record<string, string> = {}) {
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env };
   for (const k of ['DATABASE_URL', 'ADMIN_PASSWORD', 'ADMIN_EMAIL', 'REDIS_URL']) if (!(k in env)) delete childEnv[k];
   const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child.pid!);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
