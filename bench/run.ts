@@ -22,7 +22,7 @@ const wanted = (s: string) => only.size === 0 || only.has(s);
 
 const PROFILE = quick
   ? { conversations: 200, rates: [1000, 3000, 6000], stepMs: 2000, warmupMs: 500, drainMs: 1000, perProcess: 2000, nodes: 2, holdMs: 1000, history: { tenants: 200, messages: 100_000, conversationsPerTenant: 5, ratePerSecond: 200, durationMs: 3000 } }
-  : { conversations: 1000, rates: [1000, 2000, 4000, 6000, 8000, 10_000, 12_000, 16_000, 20_000, 30_000, 45_000, 60_000, 80_000], stepMs: 8000, warmupMs: 2000, drainMs: 2000, perProcess: 19_000, nodes: 6, holdMs: 3000, history: { tenants: 10_000, messages: 10_000_000, conversationsPerTenant: 5, ratePerSecond: 200, durationMs: 15_000 } };
+  : { conversations: 1000, rates: [250, 500, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 10_000, 12_000, 16_000, 20_000, 30_000], stepMs: 8000, warmupMs: 2000, drainMs: 2000, perProcess: 19_000, nodes: 6, holdMs: 3000, history: { tenants: 10_000, messages: 10_000_000, conversationsPerTenant: 5, ratePerSecond: 200, durationMs: 15_000 } };
 const P99_LIMIT_MS = 50;
 // Client sockets spread over loopback addresses so 100k connections do not exhaust one address's ports.
 const BIND = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
@@ -83,11 +83,13 @@ fs.mkdirSync(dir, { recursive: true });
 const stamp = report.startedAt.replace(/[:.]/g, '-');
 const json = JSON.stringify(report, null, 2);
 fs.writeFileSync(path.join(dir, `${stamp}.json`), json);
-fs.writeFileSync(path.join(dir, `latest${quick ? '-quick' : ''}.json`), json);
+// `latest` is the complete run the README quotes; a partial run (--only) gets its own name.
+const latest = `latest${quick ? '-quick' : ''}${only.size ? `-${[...only].sort().join('-')}` : ''}`;
+fs.writeFileSync(path.join(dir, `${latest}.json`), json);
 if (report.relay) {
   const svg = relayChart(report.relay.results, P99_LIMIT_MS);
   fs.writeFileSync(path.join(dir, `${stamp}-relay.svg`), svg);
-  fs.writeFileSync(path.join(dir, `latest${quick ? '-quick' : ''}-relay.svg`), svg);
+  fs.writeFileSync(path.join(dir, `${latest}-relay.svg`), svg);
 }
 
 const rows: string[][] = [];
