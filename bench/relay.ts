@@ -1,5 +1,6 @@
 import { createTestDatabase } from '../test/helpers/pg.js';
 import { freePort } from '../test/helpers/redis.js';
+import { connectRedis } from '../server/redis/client.js';
 import { hubStorage, seedPairs, startHub, type HubNode } from './lib/hub.js';
 import { runLoadgen, spawnTs, type Spawned } from './lib/proc.js';
 import type { Pinning } from './lib/machine.js';
@@ -43,6 +44,21 @@ interface Target {
   setup(o: RelayOptions): Promise<{ protocol: 'hub' | 'ws' | 'socketio'; pairs: { visitor: string; agent: string }[]; stop(): Promise<void> }>;
 }
 
+/** Removes the warm-tier and presence keys a bench run left in the shared Redis. */
+async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
+  const redis = connectRedis({ url, cluster: false });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 const wsUrl = (node: HubNode, token: string) => `${node.wsUrl}?token=${encodeURIComponent(token)}`;
 
 function hubTarget(name: string, backend: 'sqlite' | 'postgres' | 'postgres+redis'): Target {
@@ -64,6 +80,7 @@ function hubTarget(name: string, backend: 'sqlite' | 'postgres' | 'postgres+redi
         stop: async () => {
           await Promise.all(nodes.map((n) => n.proc.stop()));
           await pg?.drop();
+          if (redisEnv.REDIS_PREFIX) await deleteRedisPrefix(redisEnv.REDIS_URL!, redisEnv.REDIS_PREFIX);
         },
       };
     },

@@ -21,7 +21,7 @@ const only = new Set(onlyValue.split(',').filter(Boolean));
 const wanted = (s: string) => only.size === 0 || only.has(s);
 
 const PROFILE = quick
-  ? { conversations: 200, rates: [1000, 3000, 6000], stepMs: 2000, warmupMs: 500, drainMs: 1000, perProcess: 2000, nodes: 2, holdMs: 1000, history: { tenants: 200, messages: 100_000, conversationsPerTenant: 5, ratePerSecond: 200, durationMs: 3000 } }
+  ? { conversations: 200, rates: [250, 1000, 3000, 6000], stepMs: 2000, warmupMs: 500, drainMs: 1000, perProcess: 2000, nodes: 2, holdMs: 1000, history: { tenants: 200, messages: 100_000, conversationsPerTenant: 5, ratePerSecond: 200, durationMs: 3000 } }
   : { conversations: 1000, rates: [250, 500, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 10_000, 12_000, 16_000, 20_000, 30_000], stepMs: 8000, warmupMs: 2000, drainMs: 2000, perProcess: 19_000, nodes: 6, holdMs: 3000, history: { tenants: 10_000, messages: 10_000_000, conversationsPerTenant: 5, ratePerSecond: 200, durationMs: 15_000 } };
 const P99_LIMIT_MS = 50;
 // Client sockets spread over loopback addresses so 100k connections do not exhaust one address's ports.
