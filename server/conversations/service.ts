@@ -24,6 +24,12 @@ export interface SendInput {
   attachments?: Attachment[] | undefined;
 }
 
+export interface HistoryRange {
+  after?: number | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
 export interface SendResult extends AppendResult {
   conversation: ConversationRecord;
 }
@@ -104,9 +110,13 @@ export class ConversationService {
   }
 
   /** A page of history, oldest first. Visitors never see private notes. */
-  async history(actor: Actor, conversationId: string, range: { after?: number | undefined; before?: number | undefined; limit: number }) {
-    const conversation = await this.accessible(actor, conversationId);
-    return this.d.reads.range(actor.tenantId, conversationId, { ...range, includePrivate: actor.type === 'agent' }, conversation.lastSeq);
+  async history(actor: Actor, conversationId: string, range: HistoryRange) {
+    return this.page(actor, await this.accessible(actor, conversationId), range);
+  }
+
+  /** A page of a conversation the caller already checked with `accessible` (a sync reads many pages). */
+  page(actor: Actor, conversation: ConversationRecord, range: HistoryRange) {
+    return this.d.reads.range(actor.tenantId, conversation.id, { ...range, includePrivate: actor.type === 'agent' }, conversation.lastSeq);
   }
 
   /** Changes status, assignment, team or priority, and tells everyone who can see it. */

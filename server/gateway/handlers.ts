@@ -26,7 +26,7 @@ export function frameHandlers(svc: ConversationService): FrameHandlers {
         covered = Math.max(covered, conversation.lastSeq);
         let after = f.since;
         for (;;) {
-          const page = await svc.history(c.actor, f.conversationId, { after, limit: SYNC_PAGE });
+          const page = await svc.page(c.actor, conversation, { after, limit: SYNC_PAGE });
           for (const message of page.messages) c.send({ type: 'message.created', message });
           const last = page.messages[page.messages.length - 1];
           if (last) after = last.seq;
