@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as core from './001_core.js';
+import * as attachments from './002_attachments.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -9,6 +10,7 @@ interface Migration {
 /** Every migration, in order. Listed statically so compiled and tsx runs load the same set. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_core': core,
+  '002_attachments': attachments,
 };
 
 /** A knex migration source over the static list above. */

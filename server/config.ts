@@ -35,6 +35,11 @@ const envSchema = z.object({
   LOGIN_RATE_PER_MINUTE: z.coerce.number().int().positive().default(10),
   SESSION_RATE_PER_MINUTE: z.coerce.number().int().positive().default(30),
   MAX_MESSAGE_CHARS: z.coerce.number().int().positive().default(10_000),
+  /** Largest accepted upload, in bytes (default 10 MiB). */
+  MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().max(512 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Where uploaded files are stored; default `<DATA_DIR>/attachments`. */
+  ATTACHMENTS_DIR: z.string().optional(),
+  UPLOAD_RATE_PER_MINUTE: z.coerce.number().int().positive().default(20),
   DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   SNOOZE_CHECK_MS: z.coerce.number().int().positive().default(15_000),
@@ -70,6 +75,9 @@ export interface Config {
   loginRatePerMinute: number;
   sessionRatePerMinute: number;
   maxMessageChars: number;
+  maxAttachmentBytes: number;
+  attachmentsDir: string;
+  uploadRatePerMinute: number;
   dbPoolMax: number;
   shutdownGraceMs: number;
   /** How often snoozed conversations are checked for their wake-up time. */
@@ -118,6 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
     sessionRatePerMinute: e.SESSION_RATE_PER_MINUTE,
     maxMessageChars: e.MAX_MESSAGE_CHARS,
+    maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
+    attachmentsDir: path.resolve(e.ATTACHMENTS_DIR ?? path.join(e.DATA_DIR, 'attachments')),
+    uploadRatePerMinute: e.UPLOAD_RATE_PER_MINUTE,
     dbPoolMax: e.DB_POOL_MAX,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     snoozeCheckMs: e.SNOOZE_CHECK_MS,

@@ -1,7 +1,8 @@
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import type { ChannelDefinition, ChannelName } from './contract/index.js';
+import type { ChannelDefinition, ChannelName, WebInboxView } from './contract/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -36,6 +37,15 @@ import { Gateway } from './gateway/server.js';
 import { AgentPresenceTracker } from './gateway/presence-tracker.js';
 import { CachedReads } from './conversations/cached-reads.js';
 import { createWebChannel, originAllowed, readWebSettings } from '../channels/web/adapter.js';
+import { AttachmentRepo } from './attachments/repo.js';
+import { AttachmentService } from './attachments/service.js';
+import { DiskAttachmentStorage } from './attachments/storage.js';
+import { agentAttachmentRoutes, attachmentFileRoutes } from './attachments/routes.js';
+import { appRoot, BuiltAssets, widgetAssetRoutes } from './http/static-apps.js';
+import { demoRoutes } from './http/demo.js';
+import { toWireConversation } from './conversations/repo.js';
+import type { InboxRecord } from './inboxes/repo.js';
+import { AppError } from './errors.js';
 
 /** Storage for an entry point (server or CLI): the database, migrated. */
 export async function openStorage(config: Config): Promise<Db> {
@@ -106,27 +116,50 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
   const secret = config.secretKey ?? (await getOrCreateSetting(db, 'token_secret', () => randomSecret(48)));
   const tokens = new TokenService({ secret, agentTtlSeconds: config.agentTokenTtl, visitorTtlSeconds: config.visitorTokenTtl });
 
+  let boundPort = config.port;
+  const publicUrl = () => config.publicUrl ?? `http://localhost:${boundPort}`;
+
+  const attachments = new AttachmentService({
+    repo: new AttachmentRepo(db),
+    storage: new DiskAttachmentStorage(config.attachmentsDir),
+    maxBytes: config.maxAttachmentBytes,
+    publicUrl,
+  });
+  const uploadLimiter = rateLimit({ points: config.uploadRatePerMinute, durationSeconds: 60, redis: tiers.rateLimitStore('upload') });
+
+  const webInboxView = (inbox: InboxRecord | undefined): WebInboxView | undefined =>
+    inbox && inbox.channel === 'web'
+      ? { tenantId: inbox.tenantId, inboxId: inbox.id, name: inbox.name, settings: inbox.settings, secrets: inbox.secrets }
+      : undefined;
   const web = createWebChannel(
     {
-      findWebInbox: async (websiteToken) => {
-        const inbox = await inboxes.findByWebsiteToken(websiteToken);
-        return inbox && { tenantId: inbox.tenantId, inboxId: inbox.id, settings: inbox.settings, secrets: inbox.secrets };
-      },
+      findWebInbox: async (websiteToken) => webInboxView(await inboxes.findByWebsiteToken(websiteToken)),
+      getWebInbox: async (tenantId, inboxId) => webInboxView(await inboxes.get(tenantId, inboxId)),
       findContact: (tenantId, inboxId, externalId) => contacts.findByIdentity(tenantId, inboxId, externalId),
       resolveContact: (tenantId, identity, fields) => contacts.resolveIdentity(tenantId, identity, fields),
-      updateContact: async (tenantId, contactId, fields) => {
-        await contacts.update(tenantId, contactId, fields);
-      },
+      updateContact: (tenantId, contactId, fields) => contacts.update(tenantId, contactId, fields),
       issueVisitorToken: (tenantId, contactId, inboxId) => tokens.signVisitor(tenantId, contactId, inboxId),
+      verifyVisitor: async (token) => {
+        const actor = await tokens.verify(token);
+        if (actor.type !== 'contact') throw new AppError('SB_ERR_FORBIDDEN', 'A visitor token is required.');
+        return actor;
+      },
+      visitorConversations: async (actor) => {
+        const page = await conversationRepo.list(actor.tenantId, { contactId: actor.id, inboxId: actor.inboxId }, { limit: 50 });
+        return page.items.map(toWireConversation);
+      },
+      uploadAttachment: (actor, file) => attachments.upload(actor, file),
+      agentsOnline: async (tenantId) => (await tiers.presence.online(tenantId)).length > 0,
     },
-    rateLimit({ points: config.sessionRatePerMinute, durationSeconds: 60, redis: tiers.rateLimitStore('widget-session') }),
+    {
+      session: rateLimit({ points: config.sessionRatePerMinute, durationSeconds: 60, redis: tiers.rateLimitStore('widget-session') }),
+      upload: uploadLimiter,
+    },
   );
   const channels = new Map<ChannelName, ChannelDefinition>([['web', web.definition]]);
 
   let server: http.Server | undefined;
-  let boundPort = config.port;
   let draining = false;
-  const publicUrl = () => config.publicUrl ?? `http://localhost:${boundPort}`;
 
   const app = createHttpApp({
     log,
@@ -142,8 +175,14 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     }),
     publicApi: [authRoutes({ agents, tokens, loginLimiter: rateLimit({ points: config.loginRatePerMinute, durationSeconds: 60, redis: tiers.rateLimitStore('login') }) }), web.router],
     requireAgent: requireAgent(tokens),
+    extra: [
+      attachmentFileRoutes(attachments),
+      widgetAssetRoutes(new BuiltAssets(path.join(appRoot(), 'widget', 'dist'), 'widget')),
+      demoRoutes({ publicUrl, defaultWebsiteToken: async () => bootstrap.websiteToken }),
+    ],
     privateApi: [
-      conversationRoutes({ conversations, maxMessageChars: config.maxMessageChars }),
+      conversationRoutes({ conversations, attachments, maxMessageChars: config.maxMessageChars }),
+      agentAttachmentRoutes(attachments, uploadLimiter),
       inboxRoutes({ inboxes, channels, publicUrl }),
       contactRoutes({ contacts, conversations: conversationRepo }),
       agentRoutes({ agents, presence: tiers.presence }),
@@ -152,7 +191,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
 
   const dispatcher = new FrameDispatcher(
     clientFrameSchemas(config.maxMessageChars),
-    frameHandlers(conversations),
+    frameHandlers(conversations, attachments),
     { maxFrameBytes: config.wsMaxFrameBytes, framesPerSecond: config.wsFramesPerSecond, burst: config.wsFrameBurst },
     log,
     metrics,

@@ -16,6 +16,8 @@ export const webSettingsSchema = z
     greeting: z.string().max(500).optional(),
     color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
     position: z.enum(['left', 'right']).default('right'),
+    /** Ask for name and email before the first message. */
+    preChatForm: z.boolean().default(false),
   })
   .strict();
 
@@ -25,6 +27,7 @@ export interface WebSettings {
   greeting?: string;
   color?: string;
   position: 'left' | 'right';
+  preChatForm: boolean;
 }
 
 /** Validates web inbox settings and moves the identity secret out of the public part. */
@@ -45,6 +48,7 @@ export const readWebSettings = (settings: Record<string, unknown>): WebSettings 
   allowedOrigins: Array.isArray(settings['allowedOrigins']) ? (settings['allowedOrigins'] as string[]) : [],
   requireIdentity: settings['requireIdentity'] === true,
   position: settings['position'] === 'left' ? 'left' : 'right',
+  preChatForm: settings['preChatForm'] === true,
   ...(typeof settings['greeting'] === 'string' ? { greeting: settings['greeting'] } : {}),
   ...(typeof settings['color'] === 'string' ? { color: settings['color'] } : {}),
 });

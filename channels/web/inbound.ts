@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError, type WebChannelHost, type WebInboxView } from '../../server/contract/index.js';
 import { originAllowed, readWebSettings } from './config.js';
 import { verifyIdentityHash } from './identity.js';
+import { allowOrigin } from './visitor-api.js';
 
 const sessionSchema = z.object({
   inbox: z.string().min(1).max(64),
@@ -19,9 +20,17 @@ const sessionSchema = z.object({
 });
 
 /** Public widget settings a visitor may see (no secrets). */
-function publicInbox(inbox: WebInboxView) {
+function publicInbox(inbox: WebInboxView, agentsOnline: boolean) {
   const s = readWebSettings(inbox.settings);
-  return { id: inbox.inboxId, greeting: s.greeting ?? null, color: s.color ?? null, position: s.position };
+  return {
+    id: inbox.inboxId,
+    name: inbox.name,
+    greeting: s.greeting ?? null,
+    color: s.color ?? null,
+    position: s.position,
+    preChatForm: s.preChatForm,
+    agentsOnline,
+  };
 }
 
 /**
@@ -30,16 +39,6 @@ function publicInbox(inbox: WebInboxView) {
  */
 export function widgetSessionRoutes(host: WebChannelHost, limiter: RequestHandler): Router {
   const r = Router();
-
-  // Browsers preflight the JSON POST; the allowed-origin decision is made on the POST itself.
-  r.options('/widget/sessions', (req, res) => {
-    res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
-    res.setHeader('Access-Control-Allow-Methods', 'POST');
-    res.setHeader('Access-Control-Allow-Headers', 'content-type');
-    res.setHeader('Access-Control-Max-Age', '600');
-    res.setHeader('Vary', 'Origin');
-    res.status(204).end();
-  });
 
   r.post('/widget/sessions', limiter, async (req, res) => {
     const parsed = sessionSchema.safeParse(req.body);
@@ -53,10 +52,7 @@ export function widgetSessionRoutes(host: WebChannelHost, limiter: RequestHandle
     const settings = readWebSettings(inbox.settings);
     const origin = req.headers.origin;
     if (!originAllowed(settings, origin)) throw new AppError('SB_ERR_ORIGIN_NOT_ALLOWED');
-    if (origin) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
-    }
+    allowOrigin(res, origin);
 
     const secret = inbox.secrets['identitySecret'];
     const identity = body.identity;
@@ -88,7 +84,8 @@ export function widgetSessionRoutes(host: WebChannelHost, limiter: RequestHandle
     }
     if (identity && (fields.name || fields.email)) await host.updateContact(inbox.tenantId, contactId, fields);
     const token = await host.issueVisitorToken(inbox.tenantId, contactId, inbox.inboxId);
-    res.status(201).json({ visitorId, token, contactId, inbox: publicInbox(inbox) });
+    const agentsOnline = await host.agentsOnline(inbox.tenantId);
+    res.status(201).json({ visitorId, token, contactId, inbox: publicInbox(inbox, agentsOnline) });
   });
 
   return r;

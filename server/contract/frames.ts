@@ -3,7 +3,8 @@ import type { ErrorCode } from './errors.js';
 
 /** WebSocket frames, client → server (wire contract v1). */
 export type ClientFrame =
-  | { type: 'message.send'; clientId: string; conversationId?: string; body: string; private?: boolean }
+  /** `attachments`: ids from `POST /api/v1/attachments` (or the widget's upload); `body` may then be empty. */
+  | { type: 'message.send'; clientId: string; conversationId?: string; body: string; private?: boolean; attachments?: string[] }
   | { type: 'sync'; conversationId: string; since: number }
   | { type: 'typing'; conversationId: string; on: boolean }
   | { type: 'read'; conversationId: string; seq: number }

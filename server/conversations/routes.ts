@@ -2,13 +2,14 @@ import { Router } from 'express';
 import { AppError } from '../errors.js';
 import { parse } from '../http/validate.js';
 import { agentOf } from '../auth/middleware.js';
+import type { AttachmentService } from '../attachments/service.js';
 import type { ConversationService } from './service.js';
 import type { ConversationPatch } from './repo.js';
 import { toWireConversation } from './repo.js';
 import { listQuery, messagesQuery, patchBody, postMessageBody } from './schema.js';
 
 /** Conversation and message routes of the agent API (mounted behind `requireAgent`). */
-export function conversationRoutes(deps: { conversations: ConversationService; maxMessageChars: number }): Router {
+export function conversationRoutes(deps: { conversations: ConversationService; attachments: AttachmentService; maxMessageChars: number }): Router {
   const r = Router();
   const svc = deps.conversations;
   const sendSchema = postMessageBody(deps.maxMessageChars);
@@ -58,11 +59,13 @@ export function conversationRoutes(deps: { conversations: ConversationService; m
   r.post('/conversations/:id/messages', async (req, res) => {
     const b = parse(sendSchema, req.body);
     const clientId = b.clientId ?? req.header('idempotency-key') ?? undefined;
-    const result = await svc.sendAsAgent(agentOf(res), {
+    const actor = agentOf(res);
+    const result = await svc.sendAsAgent(actor, {
       conversationId: req.params.id,
       body: b.body,
       private: b.private,
       clientId,
+      attachments: await deps.attachments.forMessage(actor, b.attachments),
     });
     res.status(result.duplicate ? 200 : 201).json(result.message);
   });

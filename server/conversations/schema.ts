@@ -16,6 +16,23 @@ export const messageBody = (maxChars: number) =>
     .max(maxChars)
     .refine((b) => !b.includes('\u0000'), { message: 'must not contain NUL characters' });
 
+/** Message text that may be empty because the message carries files instead. */
+export const messageText = (maxChars: number) =>
+  z
+    .string()
+    .trim()
+    .max(maxChars)
+    .refine((b) => !b.includes('\u0000'), { message: 'must not contain NUL characters' });
+
+/** Ids of uploaded attachments (`POST …/attachments`) to put on a message. */
+export const attachmentIds = z.array(z.string().min(1).max(64)).max(10);
+
+/** A message needs text or at least one file. Safe on unvalidated input (zod runs it regardless). */
+export const hasContent = (v: { body?: unknown; attachments?: unknown }): boolean =>
+  (typeof v.body === 'string' && v.body.length > 0) || (Array.isArray(v.attachments) && v.attachments.length > 0);
+
+const emptyMessage = { message: 'must not be empty without attachments', path: ['body'] };
+
 const limit = z.coerce.number().int().min(1).max(200).default(50);
 
 export const listQuery = z.object({
@@ -40,11 +57,27 @@ export const messagesQuery = z
   .refine((q) => !(q.after !== undefined && q.before !== undefined), { message: 'use after or before, not both' });
 
 export const postMessageBody = (maxChars: number) =>
-  z.object({
-    body: messageBody(maxChars),
-    private: z.boolean().optional(),
-    clientId: z.string().min(1).max(100).optional(),
-  });
+  z
+    .object({
+      body: messageText(maxChars).default(''),
+      private: z.boolean().optional(),
+      clientId: z.string().min(1).max(100).optional(),
+      attachments: attachmentIds.optional(),
+    })
+    .refine(hasContent, emptyMessage);
+
+/** `message.send` over WebSocket: the same rules as the REST post. */
+export const sendFrameBody = (maxChars: number) =>
+  z
+    .object({
+      type: z.literal('message.send'),
+      clientId: z.string().min(1).max(100),
+      conversationId: z.string().min(1).max(40).optional(),
+      body: messageText(maxChars).default(''),
+      private: z.boolean().optional(),
+      attachments: attachmentIds.optional(),
+    })
+    .refine(hasContent, emptyMessage);
 
 export const patchBody = z
   .object({

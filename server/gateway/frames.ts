@@ -1,20 +1,13 @@
 import { z } from 'zod';
 import type { ClientFrameType } from '../contract/index.js';
-import { messageBody } from '../conversations/schema.js';
+import { sendFrameBody } from '../conversations/schema.js';
 
 const id = z.string().min(1).max(40);
-const clientId = z.string().min(1).max(100);
 
 /** One schema per client frame type; the dispatcher validates before any handler runs. */
 export const clientFrameSchemas = (maxChars: number) =>
   ({
-    'message.send': z.object({
-      type: z.literal('message.send'),
-      clientId,
-      conversationId: id.optional(),
-      body: messageBody(maxChars),
-      private: z.boolean().optional(),
-    }),
+    'message.send': sendFrameBody(maxChars),
     sync: z.object({ type: z.literal('sync'), conversationId: id, since: z.number().int().min(0) }),
     typing: z.object({ type: z.literal('typing'), conversationId: id, on: z.boolean() }),
     read: z.object({ type: z.literal('read'), conversationId: id, seq: z.number().int().min(0) }),

@@ -1,4 +1,5 @@
 import type { ClientFrameType } from '../contract/index.js';
+import type { AttachmentService } from '../attachments/service.js';
 import type { ConversationService } from '../conversations/service.js';
 import type { ClientConnection } from './connection.js';
 import type { ParsedFrame } from './frames.js';
@@ -8,11 +9,12 @@ const SYNC_PAGE = 500;
 export type FrameHandlers = { [T in ClientFrameType]: (c: ClientConnection, frame: ParsedFrame<T>) => Promise<void> };
 
 /** What each client frame does. Validation already happened in the dispatcher. */
-export function frameHandlers(svc: ConversationService): FrameHandlers {
+export function frameHandlers(svc: ConversationService, files: AttachmentService): FrameHandlers {
   return {
     'message.send': async (c, f) => {
       const actor = c.actor;
-      const input = { clientId: f.clientId, conversationId: f.conversationId, body: f.body, private: f.private };
+      const attachments = await files.forMessage(actor, f.attachments);
+      const input = { clientId: f.clientId, conversationId: f.conversationId, body: f.body, private: f.private, attachments };
       const result = actor.type === 'agent' ? await svc.sendAsAgent(actor, input) : await svc.sendAsContact(actor, input);
       c.send({ type: 'message.ack', clientId: f.clientId, message: result.message });
     },

@@ -11,8 +11,8 @@ function ok(input: unknown) {
 
 describe('prepareWebInbox', () => {
   it('fills defaults for empty settings', () => {
-    expect(ok({})).toEqual({ ok: true, settings: { allowedOrigins: [], requireIdentity: false, position: 'right' }, secrets: {} });
-    expect(ok(undefined).settings).toEqual({ allowedOrigins: [], requireIdentity: false, position: 'right' });
+    expect(ok({})).toEqual({ ok: true, settings: { allowedOrigins: [], requireIdentity: false, position: 'right', preChatForm: false }, secrets: {} });
+    expect(ok(undefined).settings).toEqual({ allowedOrigins: [], requireIdentity: false, position: 'right', preChatForm: false });
   });
 
   it('moves identitySecret into secrets and never leaves it in settings', () => {
@@ -20,7 +20,7 @@ describe('prepareWebInbox', () => {
     expect(r.secrets).toEqual({ identitySecret: SECRET });
     expect(r.settings).not.toHaveProperty('identitySecret');
     expect(JSON.stringify(r.settings)).not.toContain(SECRET);
-    expect(r.settings).toEqual({ allowedOrigins: [], requireIdentity: true, greeting: 'Hi!', color: '#112233', position: 'left' });
+    expect(r.settings).toEqual({ allowedOrigins: [], requireIdentity: true, greeting: 'Hi!', color: '#112233', position: 'left', preChatForm: false });
   });
 
   it('keeps an identitySecret even when identity is optional', () => {
@@ -66,11 +66,12 @@ describe('prepareWebInbox', () => {
 
 describe('readWebSettings', () => {
   it('reads stored settings back with safe fallbacks', () => {
-    expect(readWebSettings({})).toEqual({ allowedOrigins: [], requireIdentity: false, position: 'right' });
+    expect(readWebSettings({})).toEqual({ allowedOrigins: [], requireIdentity: false, position: 'right', preChatForm: false });
     expect(readWebSettings({ allowedOrigins: ['https://a.example'], requireIdentity: true, position: 'left', greeting: 'Hey', color: '#000000' })).toEqual({
       allowedOrigins: ['https://a.example'],
       requireIdentity: true,
       position: 'left',
+      preChatForm: false,
       greeting: 'Hey',
       color: '#000000',
     });
@@ -79,7 +80,7 @@ describe('readWebSettings', () => {
 });
 
 describe('originAllowed', () => {
-  const open: WebSettings = { allowedOrigins: [], requireIdentity: false, position: 'right' };
+  const open: WebSettings = { allowedOrigins: [], requireIdentity: false, position: 'right', preChatForm: false };
   const locked: WebSettings = { ...open, allowedOrigins: ['https://shop.example', 'http://localhost:8080'] };
 
   it('an empty allow-list means any origin', () => {

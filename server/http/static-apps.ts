@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { Router, type Request, type Response } from 'express';
+import { AppError } from '../errors.js';
+
+/** The repository/package root: the nearest folder above this file with our package.json. */
+export function appRoot(from: string = import.meta.dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'switchboard') return dir;
+    if (path.dirname(dir) === dir) throw new Error('switchboard package root not found');
+  }
+}
+
+interface Asset {
+  body: Buffer;
+  gzip: Buffer;
+  type: string;
+}
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/**
+ * Built front-end files, read once and kept gzipped in memory: they are small, and the widget
+ * is fetched by every page view of every customer site.
+ */
+export class BuiltAssets {
+  private readonly cache = new Map<string, Asset | null>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly what: string,
+  ) {}
+
+  /** The file at `rel` (no `..`), or null. Missing files are looked up again next time. */
+  get(rel: string): Asset | null {
+    if (rel.split('/').some((part) => part === '..' || part === '')) return null;
+    const hit = this.cache.get(rel);
+    if (hit) return hit;
+    const file = path.join(this.dir, rel);
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return null;
+    const body = fs.readFileSync(file);
+    const asset = { body, gzip: zlib.gzipSync(body, { level: 9 }), type: TYPES[path.extname(file)] ?? 'application/octet-stream' };
+    this.cache.set(rel, asset);
+    return asset;
+  }
+
+  send(req: Request, res: Response, rel: string, cacheControl: string): void {
+    const asset = this.get(rel);
+    if (!asset) {
+      const built = fs.existsSync(this.dir);
+      throw new AppError('SB_ERR_NOT_FOUND', built ? 'No such file.' : `The ${this.what} is not built; run \`npm run build\`.`);
+    }
+    res.setHeader('Content-Type', asset.type);
+    res.setHeader('Cache-Control', cacheControl);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Vary', 'Accept-Encoding');
+    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    if (gzip) res.setHeader('Content-Encoding', 'gzip');
+    res.end(gzip ? asset.gzip : asset.body);
+  }
+}
+
+/**
+ * `GET /widget.js` (the loader every customer page embeds) and `GET /widget/<file>` (what the
+ * loader pulls in on demand). Scripts load cross-origin by design, so CORS is open.
+ */
+export function widgetAssetRoutes(assets: BuiltAssets): Router {
+  const r = Router();
+  r.get('/widget.js', (req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    // Short: a deploy must reach every site soon; the loader is tiny.
+    assets.send(req, res, 'widget.js', 'public, max-age=300');
+  });
+  r.get('/widget/:file', (req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    assets.send(req, res, String(req.params['file']), 'public, max-age=300');
+  });
+  return r;
+}
