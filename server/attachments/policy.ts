@@ -7,7 +7,7 @@ const startsWith = (sig: number[], offset = 0) => (b: Buffer) => sig.every((v, i
 const ZIP = startsWith([0x50, 0x4b, 0x03, 0x04]);
 const anyBytes = () => true;
 
-const ACCEPTED: Record<string, (b: Buffer) => boolean> = {
+const ACCEPTED = new Map<string, (b: Buffer) => boolean>(Object.entries({
   'image/png': startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
   'image/jpeg': startsWith([0xff, 0xd8, 0xff]),
   'image/gif': startsWith([0x47, 0x49, 0x46, 0x38]),
@@ -22,21 +22,21 @@ const ACCEPTED: Record<string, (b: Buffer) => boolean> = {
   'video/mp4': startsWith([0x66, 0x74, 0x79, 0x70], 4),
   'text/plain': anyBytes,
   'text/csv': anyBytes,
-};
+}));
 
 /** Types a browser may show inline; everything else is served as a download. */
 const INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'audio/mpeg', 'audio/ogg', 'video/mp4']);
 
-export const acceptedTypes = (): string[] => Object.keys(ACCEPTED);
+export const acceptedTypes = (): string[] => [...ACCEPTED.keys()];
 
 /** The media type without parameters, lower-cased (`Text/Plain; charset=utf-8` → `text/plain`). */
 export const baseType = (contentType: string | undefined): string => (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 
-export const acceptedType = (type: string): boolean => Object.hasOwn(ACCEPTED, type);
+export const acceptedType = (type: string): boolean => ACCEPTED.has(type);
 
 /** True when `data` is an acceptable file of `type`. */
 export function acceptable(type: string, data: Buffer): boolean {
-  const check = ACCEPTED[type];
+  const check = ACCEPTED.get(type);
   return check !== undefined && data.length > 0 && check(data);
 }
 
