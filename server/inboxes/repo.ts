@@ -52,6 +52,13 @@ export class InboxRepo {
     return toRecord(row);
   }
 
+  async update(tenantId: string, id: string, patch: { name: string; settings: Record<string, unknown>; secrets: Record<string, string> }): Promise<InboxRecord | undefined> {
+    const n = await this.db('inboxes')
+      .where({ tenant_id: tenantId, id })
+      .update({ name: patch.name, settings: JSON.stringify(patch.settings), secrets: JSON.stringify(patch.secrets) });
+    return n ? this.get(tenantId, id) : undefined;
+  }
+
   async get(tenantId: string, id: string): Promise<InboxRecord | undefined> {
     const r = await this.db('inboxes').where({ tenant_id: tenantId, id }).first();
     return r ? toRecord(r) : undefined;

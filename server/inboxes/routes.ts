@@ -6,7 +6,7 @@ import { parse } from '../http/validate.js';
 import { agentOf, requireAdmin } from '../auth/middleware.js';
 import type { InboxRepo } from './repo.js';
 import { toWireInbox } from './repo.js';
-import { createInbox } from './service.js';
+import { createInbox, updateInbox } from './service.js';
 
 /** Body of `POST /api/v1/inboxes` (the CLI applies the same rules). */
 export const createInboxSchema = z.object({
@@ -15,13 +15,21 @@ export const createInboxSchema = z.object({
   settings: z.record(z.string(), z.unknown()).default({}),
 });
 
+const patchInboxSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    settings: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .refine((b) => b.name !== undefined || b.settings !== undefined, { message: 'nothing to change' });
+
 export interface InboxRouteDeps {
   inboxes: InboxRepo;
   channels: ReadonlyMap<ChannelName, ChannelDefinition>;
   publicUrl: () => string;
 }
 
-/** `POST/GET /api/v1/inboxes`; creation asks the channel to validate its settings. */
+/** `POST/GET/PATCH /api/v1/inboxes`; the channel validates settings on creation and change. */
 export function inboxRoutes(deps: InboxRouteDeps): Router {
   const r = Router();
   const wire = (inbox: Parameters<typeof toWireInbox>[0]) =>
@@ -31,6 +39,11 @@ export function inboxRoutes(deps: InboxRouteDeps): Router {
     const body = parse(createInboxSchema, req.body);
     const { inbox } = await createInbox(deps.inboxes, deps.channels, agentOf(res).tenantId, body);
     res.status(201).json(wire(inbox));
+  });
+
+  r.patch('/inboxes/:id', requireAdmin, async (req, res) => {
+    const body = parse(patchInboxSchema, req.body);
+    res.json(wire(await updateInbox(deps.inboxes, deps.channels, agentOf(res).tenantId, String(req.params.id), body)));
   });
 
   r.get('/inboxes', async (_req, res) => {

@@ -29,11 +29,7 @@ export async function createInbox(
 ): Promise<{ inbox: InboxRecord; channel: ChannelDefinition }> {
   const channel = channelFor(channels, input.channel);
   const setup = await channel.prepareInbox(input.settings);
-  if (!setup.ok) {
-    throw new AppError('SB_ERR_VALIDATION', `settings.${setup.field}: ${setup.message}`, {
-      fields: [{ path: `settings.${setup.field}`, message: setup.message }],
-    });
-  }
+  if (!setup.ok) setupFailed(setup.field, setup.message);
   const inbox = await inboxes.create(tenantId, {
     name: input.name,
     channel: input.channel,
@@ -42,4 +38,34 @@ export async function createInbox(
     websiteToken: input.channel === 'web' ? randomSecret(18) : null,
   });
   return { inbox, channel };
+}
+
+/** Throws the field-level validation error of a failed channel setup. */
+function setupFailed(field: string, message: string): never {
+  throw new AppError('SB_ERR_VALIDATION', `settings.${field}: ${message}`, { fields: [{ path: `settings.${field}`, message }] });
+}
+
+/**
+ * Renames an inbox or changes some of its settings. The channel validates the merged result,
+ * and secrets given before stay unless the patch replaces them.
+ */
+export async function updateInbox(
+  inboxes: InboxRepo,
+  channels: ReadonlyMap<ChannelName, ChannelDefinition>,
+  tenantId: string,
+  id: string,
+  patch: { name?: string | undefined; settings?: Record<string, unknown> | undefined },
+): Promise<InboxRecord> {
+  const current = await inboxes.get(tenantId, id);
+  if (!current) throw new AppError('SB_ERR_INBOX_NOT_FOUND');
+  let settings = current.settings;
+  let secrets = current.secrets;
+  if (patch.settings) {
+    const setup = await channelFor(channels, current.channel).prepareInbox({ ...current.settings, ...current.secrets, ...patch.settings });
+    if (!setup.ok) setupFailed(setup.field, setup.message);
+    ({ settings, secrets } = setup);
+  }
+  const updated = await inboxes.update(tenantId, id, { name: patch.name ?? current.name, settings, secrets });
+  if (!updated) throw new AppError('SB_ERR_INBOX_NOT_FOUND');
+  return updated;
 }

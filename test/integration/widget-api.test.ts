@@ -190,6 +190,34 @@ describe('the widget API and attachments, through a real server', () => {
     expect(missing.body.error.code).toBe('SB_ERR_ATTACHMENT_NOT_FOUND');
   });
 
+  it('admins change widget settings later; the channel validates them and secrets stay secret', async () => {
+    const created = await admin.post('/api/v1/inboxes', {
+      name: 'Members',
+      channel: 'web',
+      settings: { requireIdentity: true, identitySecret: 'members-identity-secret-0123456789' },
+    });
+    const id = created.body.id;
+    const changed = await admin.patch(`/api/v1/inboxes/${id}`, { name: 'Members area', settings: { greeting: 'Welcome back', color: '#123456', preChatForm: true } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ name: 'Members area', settings: { requireIdentity: true, greeting: 'Welcome back', color: '#123456', preChatForm: true } });
+    expect(JSON.stringify(changed.body)).not.toContain('members-identity-secret');
+
+    // The identity secret given at creation still verifies identities.
+    const crypto = await import('node:crypto');
+    const hash = crypto.createHmac('sha256', 'members-identity-secret-0123456789').update('u-1').digest('hex');
+    const session = await api(server.url).post('/api/v1/widget/sessions', { inbox: created.body.websiteToken, identity: { id: 'u-1', hash } });
+    expect(session.status).toBe(201);
+    expect(session.body.inbox).toMatchObject({ name: 'Members area', greeting: 'Welcome back', preChatForm: true });
+
+    const bad = await admin.patch(`/api/v1/inboxes/${id}`, { settings: { color: 'red' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.message).toContain('settings.color');
+    const missing = await admin.patch('/api/v1/inboxes/nope', { name: 'x' });
+    expect(missing.status).toBe(404);
+    const nothing = await admin.patch(`/api/v1/inboxes/${id}`, {});
+    expect(nothing.status).toBe(422);
+  });
+
   it('serves the demo page with the default inbox embedded', async () => {
     const demo = await fetch(`${server.url}/demo`);
     expect(demo.status).toBe(200);
