@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as core from './001_core.js';
 import * as attachments from './002_attachments.js';
+import * as canned from './003_canned_responses.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -11,6 +12,7 @@ interface Migration {
 const MIGRATIONS: Record<string, Migration> = {
   '001_core': core,
   '002_attachments': attachments,
+  '003_canned_responses': canned,
 };
 
 /** A knex migration source over the static list above. */

@@ -43,6 +43,8 @@ import { DiskAttachmentStorage } from './attachments/storage.js';
 import { agentAttachmentRoutes, attachmentFileRoutes } from './attachments/routes.js';
 import { appRoot, BuiltAssets, widgetAssetRoutes } from './http/static-apps.js';
 import { demoRoutes } from './http/demo.js';
+import { CannedResponseRepo } from './canned/repo.js';
+import { cannedResponseRoutes } from './canned/routes.js';
 import { toWireConversation } from './conversations/repo.js';
 import type { InboxRecord } from './inboxes/repo.js';
 import { AppError } from './errors.js';
@@ -183,6 +185,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     privateApi: [
       conversationRoutes({ conversations, attachments, maxMessageChars: config.maxMessageChars }),
       agentAttachmentRoutes(attachments, uploadLimiter),
+      cannedResponseRoutes(new CannedResponseRepo(db)),
       inboxRoutes({ inboxes, channels, publicUrl }),
       contactRoutes({ contacts, conversations: conversationRepo }),
       agentRoutes({ agents, presence: tiers.presence }),

@@ -132,6 +132,38 @@ describe('tenants are walls (two workspaces on one server)', () => {
     expect((await api(server.url, B.token).get(`/api/v1/contacts/${B.contactId}`)).body.name).toBeNull();
   });
 
+  it("keeps B's inbox settings, canned responses and files out of A's reach", async () => {
+    const a = api(server.url, A.token);
+    const b = api(server.url, B.token);
+    expectNotFound(await a.patch(`/api/v1/inboxes/${B.inboxId}`, { name: 'taken over' }), 'SB_ERR_INBOX_NOT_FOUND');
+    expect((await b.get(`/api/v1/inboxes/${B.inboxId}`)).body.name).toBe('B website');
+
+    const canned = await b.post('/api/v1/canned-responses', { shortCode: 'refund', content: 'tenant-b-secret refund policy' });
+    expect(canned.status).toBe(201);
+    expect((await a.get('/api/v1/canned-responses')).body.items).toEqual([]);
+    expect((await a.get('/api/v1/canned-responses?q=refund')).body.items).toEqual([]);
+    expect((await a.patch(`/api/v1/canned-responses/${canned.body.id}`, { content: 'changed by A' })).status).toBe(404);
+    expect((await a.delete(`/api/v1/canned-responses/${canned.body.id}`)).status).toBe(404);
+    expect((await b.get('/api/v1/canned-responses')).body.items.map((c: { content: string }) => c.content)).toEqual(['tenant-b-secret refund policy']);
+    // The same short code is free in A: codes are unique per tenant only.
+    expect((await a.post('/api/v1/canned-responses', { shortCode: 'refund', content: 'A policy' })).status).toBe(201);
+
+    const upload = await fetch(`${server.url}/api/v1/attachments?name=b.txt`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${B.token}`, 'content-type': 'text/plain' },
+      body: 'tenant-b-secret file',
+    });
+    const file = (await upload.json()) as { id: string; url: string };
+    const bPath = new URL(file.url).pathname;
+    expect((await fetch(`${server.url}${bPath}`)).status).toBe(200);
+    // Under A's tenant id the same file id does not exist.
+    const me = await a.get('/api/v1/auth/me');
+    const aPath = bPath.replace(/^\/attachments\/[^/]+\//, `/attachments/${encodeURIComponent(me.body.tenantId)}/`);
+    expect(aPath).not.toBe(bPath);
+    expect((await fetch(`${server.url}${aPath}`)).status).toBe(404);
+    expectNotFound(await a.post(`/api/v1/conversations/${A.conversationId}/messages`, { body: 'steal', attachments: [file.id] }), 'SB_ERR_ATTACHMENT_NOT_FOUND');
+  });
+
   it("keeps B's ids out of A's lists (and A's out of B's)", async () => {
     const a = api(server.url, A.token);
     const b = api(server.url, B.token);
