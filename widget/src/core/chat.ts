@@ -1,0 +1,508 @@
+import { ApiError, NetworkError, type UploadFile, type WidgetApi } from './api.js';
+import { countUnread, highestSeq, mergeMessage, upsertLocal, type LogEntry } from './messages.js';
+import { dueForSend, newClientId, type OutboxEntry } from './outbox.js';
+import type { SessionStore, StoredSession } from './session.js';
+import { ReconnectingSocket, type Timers, type WebSocketLike } from './socket.js';
+import type { Attachment, AttributeValue, IncomingFrame, InboxInfo, Message, VisitorIdentity } from './types.js';
+
+export type ChatStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'error';
+
+/** What the panel renders. Replaced (never mutated) on every change. */
+export interface ChatState {
+  status: ChatStatus;
+  /** Error code when `status` is `error` (the session was refused). */
+  errorCode: string | null;
+  inbox: InboxInfo | null;
+  log: LogEntry[];
+  unread: number;
+  /** Name of whoever on the agent side is typing, '' when unknown, null when nobody is. */
+  typing: string | null;
+  /** The last agent who wrote, for the header. */
+  agentName: string | null;
+  preChatNeeded: boolean;
+}
+
+/** What the host page hears about (through the loader's `on(...)`). */
+export interface ChatEvents {
+  ready(): void;
+  message(m: Message): void;
+  unread(count: number): void;
+}
+
+export interface ChatDeps {
+  websiteToken: string;
+  /** `ws(s)://hub` (no trailing slash). */
+  wsBase: string;
+  api: WidgetApi;
+  store: SessionStore;
+  openSocket: (url: string) => WebSocketLike;
+  events: ChatEvents;
+  timers?: Timers;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** An ack that does not come within this long marks the send failed (Retry keeps its clientId). */
+const ACK_TIMEOUT_MS = 15_000;
+const TYPING_REPEAT_MS = 3_000;
+const TYPING_IDLE_MS = 4_000;
+const AGENT_TYPING_EXPIRY_MS = 8_000;
+/** A refused socket renews the session at most this often. */
+const RENEW_INTERVAL_MS = 30_000;
+
+/**
+ * The visitor's chat: session, socket, log, outbox and unread count, with no DOM. The panel
+ * subscribes to its state; the loader relays its events to the host page.
+ */
+export class ChatClient {
+  private state: ChatState = { status: 'idle', errorCode: null, inbox: null, log: [], unread: 0, typing: null, agentName: null, preChatNeeded: false };
+  private readonly listeners = new Set<() => void>();
+  private readonly socket: ReconnectingSocket;
+  private readonly timers: Timers;
+  private readonly now: () => number;
+  private session: StoredSession | null = null;
+  private started = false;
+  private identity: VisitorIdentity | null = null;
+  private attributes: Record<string, AttributeValue> = {};
+  private tokenSuspect = false;
+  private lastRenewAt = -Infinity;
+  private readonly inFlight = new Map<string, unknown>();
+  /** The current conversation's log is complete (first sync done); until then the stored unread count stands. */
+  private synced = false;
+  private conversationsChecked = false;
+  private announcedSeq = 0;
+  private readSentSeq = 0;
+  private panelOpen = false;
+  private pageVisible = true;
+  private typingOn = false;
+  private typingSentAt = 0;
+  private typingIdleTimer: unknown = null;
+  private agentTypingTimer: unknown = null;
+  private readyFired = false;
+
+  constructor(private readonly deps: ChatDeps) {
+    this.timers = deps.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) };
+    this.now = deps.now ?? Date.now;
+    this.socket = new ReconnectingSocket({
+      open: deps.openSocket,
+      url: () => this.socketUrl(),
+      onHello: () => void this.onHello(),
+      onFrame: (f) => this.onFrame(f),
+      onDown: ({ beforeHello }) => this.onDown(beforeHello),
+      timers: this.timers,
+      ...(deps.random ? { random: deps.random } : {}),
+    });
+  }
+
+  getState(): ChatState {
+    return this.state;
+  }
+
+  /** Calls `fn` after every state change; returns the unsubscribe function. */
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Restores the stored session (or creates one) and connects. Idempotent. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const stored = this.deps.store.read();
+    // Another user logged in on this browser: their session is not ours to continue.
+    if (stored?.identity && this.identity && stored.identity.id !== this.identity.id) this.deps.store.clear();
+    this.session = this.deps.store.read();
+    this.announcedSeq = this.session?.lastSeq ?? 0;
+    this.synced = !this.session?.conversationId;
+    let log: LogEntry[] = [];
+    for (const o of this.deps.store.outbox()) log = upsertLocal(log, o);
+    this.set({ status: 'connecting', log, unread: this.session?.unread ?? 0, ...this.sessionView() });
+    this.socket.start();
+  }
+
+  /** The panel opened or closed; an open panel on a visible page reads everything. */
+  setOpen(open: boolean): void {
+    this.panelOpen = open;
+    this.markRead();
+  }
+
+  setPageVisible(visible: boolean): void {
+    this.pageVisible = visible;
+    this.markRead();
+    if (visible) this.socket.nudge();
+  }
+
+  /** The network came back: try now rather than after the backoff. */
+  nudge(): void {
+    this.socket.nudge();
+  }
+
+  /** Queues a message and sends it as soon as the socket allows. */
+  send(body: string, attachments: Attachment[] = []): void {
+    const text = body.trim();
+    if (!text && attachments.length === 0) return;
+    const entry: OutboxEntry = {
+      clientId: newClientId(this.deps.random),
+      conversationId: this.conversationId(),
+      body: text,
+      attachments,
+      createdAt: new Date(this.now()).toISOString(),
+      state: 'sending',
+    };
+    this.deps.store.putOutbox(entry);
+    this.set({ log: upsertLocal(this.state.log, entry) });
+    this.stopTyping();
+    this.flushOutbox();
+  }
+
+  /** Sends a failed message again, with its original clientId. */
+  retry(clientId: string): void {
+    const entry = this.deps.store.outbox().find((o) => o.clientId === clientId);
+    if (!entry) return;
+    const again: OutboxEntry = { ...entry, state: 'sending' };
+    delete again.error;
+    this.deps.store.putOutbox(again);
+    this.set({ log: upsertLocal(this.state.log, again) });
+    this.flushOutbox();
+  }
+
+  /** Uploads a file for the next message. Throws ApiError (e.g. SB_ERR_ATTACHMENT_TOO_LARGE) or NetworkError. */
+  upload(file: UploadFile): Promise<Attachment> {
+    return this.authed((token) => this.deps.api.upload(token, file));
+  }
+
+  /** The visitor typed (`hasText`) or cleared the box: `typing` frames, throttled. */
+  composing(hasText: boolean): void {
+    const conversationId = this.conversationId();
+    if (!hasText || !conversationId) return this.stopTyping();
+    const now = this.now();
+    if (!this.typingOn || now - this.typingSentAt > TYPING_REPEAT_MS) {
+      if (this.socket.send({ type: 'typing', conversationId, on: true })) {
+        this.typingOn = true;
+        this.typingSentAt = now;
+      }
+    }
+    this.timers.clearTimeout(this.typingIdleTimer);
+    this.typingIdleTimer = this.timers.setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+  }
+
+  /** Pre-chat form: stores name and email on the contact. */
+  async submitPreChat(fields: { name?: string; email?: string }): Promise<void> {
+    await this.authed((token) => this.deps.api.updateContact(token, fields));
+    this.session = this.deps.store.write({ preChatDone: true });
+    this.set(this.sessionView());
+  }
+
+  /** Identifies the visitor; a different user than the session's starts a new session. */
+  setUser(identity: VisitorIdentity): void {
+    const same = this.session?.identity?.id === identity.id && this.session.identity.hash === identity.hash;
+    this.identity = identity;
+    if (!this.started || same) return;
+    this.restart(true);
+  }
+
+  /** Custom attributes on the contact; kept until a session exists and the server took them. */
+  setAttributes(attrs: Record<string, AttributeValue>): void {
+    Object.assign(this.attributes, attrs);
+    if (this.session) void this.flushAttributes();
+  }
+
+  /** Logout: forgets the session and outbox, closes the socket. The next `start()` begins afresh. */
+  reset(): void {
+    this.identity = null;
+    this.attributes = {};
+    this.restart(false);
+  }
+
+  /** Another tab changed the stored session (`storage` event). */
+  storageChanged(): void {
+    if (!this.started) return;
+    const s = this.deps.store.read();
+    if (!s) {
+      // Logged out in another tab: follow, but do not start a new session until asked.
+      if (this.session) this.restart(false);
+      return;
+    }
+    const adopt = !this.conversationId() && s.conversationId;
+    this.session = s;
+    if (adopt && s.conversationId) this.syncConversation(s.conversationId);
+    this.set(this.sessionView());
+    this.refreshUnread();
+  }
+
+  /* ------------------------------------------------------------------ internals */
+
+  private restart(keepStarted: boolean): void {
+    this.socket.stop();
+    this.clearInFlight();
+    this.deps.store.clear();
+    this.session = null;
+    this.tokenSuspect = false;
+    this.synced = true;
+    this.conversationsChecked = false;
+    this.announcedSeq = 0;
+    this.readSentSeq = 0;
+    this.started = false;
+    if (this.state.unread !== 0) this.deps.events.unread(0);
+    this.set({ status: 'idle', errorCode: null, log: [], unread: 0, typing: null, agentName: null, inbox: null, preChatNeeded: false });
+    if (keepStarted) this.start();
+  }
+
+  private set(patch: Partial<ChatState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.listeners) fn();
+  }
+
+  private sessionView(): Pick<ChatState, 'inbox' | 'preChatNeeded'> {
+    const s = this.session;
+    const inbox = s?.inbox ?? this.state.inbox;
+    return { inbox, preChatNeeded: !!inbox?.preChatForm && !s?.preChatDone && !s?.identity };
+  }
+
+  private conversationId(): string | null {
+    return this.session?.conversationId ?? null;
+  }
+
+  /** The current session, created or renewed (after a refused token) when needed. */
+  private async ensureSession(): Promise<StoredSession> {
+    const cur = this.session;
+    if (cur && (!this.tokenSuspect || this.now() - this.lastRenewAt < RENEW_INTERVAL_MS)) return cur;
+    const identity = this.identity ?? cur?.identity ?? null;
+    const res = await this.deps.api.createSession({
+      inbox: this.deps.websiteToken,
+      ...(cur ? { visitorId: cur.visitorId } : {}),
+      ...(identity ? { identity } : {}),
+    });
+    this.lastRenewAt = this.now();
+    this.tokenSuspect = false;
+    const sameContact = cur?.contactId === res.contactId;
+    const fresh = sameContact ? {} : { conversationId: null, lastSeq: 0, readSeq: 0, unread: 0, preChatDone: false };
+    if (!sameContact) {
+      // A new contact (first visit, or the server no longer knew the visitor): no old history applies.
+      this.synced = true;
+      this.conversationsChecked = false;
+      this.set({ log: this.state.log.filter((e) => e.id === null) });
+    }
+    this.session = this.deps.store.write({ ...fresh, visitorId: res.visitorId, token: res.token, contactId: res.contactId, inbox: res.inbox, identity });
+    this.set(this.sessionView());
+    return this.session!;
+  }
+
+  private async socketUrl(): Promise<string> {
+    try {
+      const s = await this.ensureSession();
+      return `${this.deps.wsBase}/ws?token=${encodeURIComponent(s.token)}`;
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 429 && err.status < 500) {
+        // The server refuses this widget here (unknown inbox, origin not allowed, bad identity).
+        this.socket.stop();
+        this.set({ status: 'error', errorCode: err.code });
+      }
+      throw err;
+    }
+  }
+
+  /** Runs an authenticated HTTP call, renewing the session once when the token is refused. */
+  private async authed<T>(call: (token: string) => Promise<T>): Promise<T> {
+    const s = await this.ensureSession();
+    try {
+      return await call(s.token);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 401) throw err;
+      this.tokenSuspect = true;
+      this.lastRenewAt = -Infinity;
+      return call((await this.ensureSession()).token);
+    }
+  }
+
+  private async onHello(): Promise<void> {
+    this.set({ status: 'online', errorCode: null });
+    if (!this.readyFired) {
+      this.readyFired = true;
+      this.deps.events.ready();
+    }
+    if (!this.conversationId() && !this.conversationsChecked) {
+      this.conversationsChecked = true;
+      try {
+        const newest = (await this.authed((t) => this.deps.api.conversations(t)))[0];
+        if (newest && !this.conversationId()) this.session = this.deps.store.write({ conversationId: newest.id, lastSeq: 0, readSeq: 0 });
+      } catch {
+        // Not fatal: the first message creates a conversation.
+      }
+    }
+    const conversationId = this.conversationId();
+    if (conversationId) this.syncConversation(conversationId);
+    else this.synced = true;
+    this.flushOutbox();
+    void this.flushAttributes();
+  }
+
+  private syncConversation(conversationId: string): void {
+    this.socket.send({ type: 'sync', conversationId, since: highestSeq(this.state.log) });
+  }
+
+  private onDown(beforeHello: boolean): void {
+    // The server refuses a bad token at the upgrade, so a socket that never said hello may hold one.
+    if (beforeHello) this.tokenSuspect = true;
+    this.clearInFlight();
+    this.typingOn = false;
+    if (this.state.status !== 'error') this.set({ status: 'offline', typing: null });
+  }
+
+  private onFrame(f: IncomingFrame): void {
+    const current = this.conversationId();
+    switch (f.type) {
+      case 'message.ack':
+        this.timers.clearTimeout(this.inFlight.get(f.clientId));
+        this.inFlight.delete(f.clientId);
+        this.deps.store.removeOutbox(f.clientId);
+        this.receive(f.message, f.clientId);
+        this.flushOutbox();
+        return;
+      case 'message.created':
+        return this.receive(f.message);
+      case 'sync.done':
+        if (f.conversationId !== current) return;
+        this.synced = true;
+        this.session = this.deps.store.write({ lastSeq: highestSeq(this.state.log) });
+        this.refreshUnread();
+        this.markRead();
+        return;
+      case 'typing':
+        if (f.conversationId !== current || f.actor.type === 'contact') return;
+        this.timers.clearTimeout(this.agentTypingTimer);
+        if (f.on) this.agentTypingTimer = this.timers.setTimeout(() => this.set({ typing: null }), AGENT_TYPING_EXPIRY_MS);
+        this.set({ typing: f.on ? this.nameOf(f.actor.id) : null });
+        return;
+      case 'read':
+        // The visitor read in another tab or device.
+        if (f.conversationId !== current || f.actor.type !== 'contact') return;
+        this.session = this.deps.store.write({ readSeq: f.seq });
+        this.refreshUnread();
+        return;
+      case 'resync':
+        if (current) this.syncConversation(current);
+        return;
+      case 'error':
+        if (f.clientId) {
+          this.timers.clearTimeout(this.inFlight.get(f.clientId));
+          this.inFlight.delete(f.clientId);
+          this.markFailed(f.clientId, f.code);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private nameOf(agentId: string): string {
+    const entry = [...this.state.log].reverse().find((e) => e.sender.id === agentId && e.sender.name);
+    return entry?.sender.name ?? '';
+  }
+
+  private receive(m: Message, clientId?: string): void {
+    if (m.private) return;
+    const current = this.conversationId();
+    if (current !== m.conversationId) {
+      // Only the visitor's own send may move the chat to another conversation (the server opened a new one).
+      if (current && !clientId) return;
+      this.session = this.deps.store.write({ conversationId: m.conversationId, lastSeq: 0, readSeq: 0 });
+      this.synced = false;
+      this.set({ log: this.state.log.filter((e) => e.id === null) });
+      this.syncConversation(m.conversationId);
+    }
+    const before = this.state.log;
+    const log = mergeMessage(before, m, clientId);
+    if (log === before) return;
+    const isNew = m.seq > this.announcedSeq;
+    const patch: Partial<ChatState> = { log };
+    if (!m.sender || m.sender.type !== 'contact') patch.typing = null;
+    if (m.sender?.type === 'agent' && m.sender.name) patch.agentName = m.sender.name;
+    this.set(patch);
+    if (this.synced) this.session = this.deps.store.write({ lastSeq: m.seq });
+    if (isNew) {
+      this.announcedSeq = m.seq;
+      this.deps.events.message(m);
+    }
+    this.refreshUnread();
+    this.markRead();
+  }
+
+  private refreshUnread(): void {
+    if (!this.synced) return;
+    const n = countUnread(this.state.log, this.session?.readSeq ?? 0);
+    if (n === this.state.unread) return;
+    this.session = this.deps.store.write({ unread: n });
+    this.set({ unread: n });
+    this.deps.events.unread(n);
+  }
+
+  private markRead(): void {
+    const conversationId = this.conversationId();
+    if (!this.panelOpen || !this.pageVisible || !conversationId || !this.synced) return;
+    const top = highestSeq(this.state.log);
+    if (top > this.readSentSeq && this.socket.send({ type: 'read', conversationId, seq: top })) this.readSentSeq = top;
+    if (top > (this.session?.readSeq ?? 0)) this.session = this.deps.store.write({ readSeq: top });
+    this.refreshUnread();
+  }
+
+  /**
+   * Sends what the outbox holds. Without a conversation only the first message goes: its ack
+   * names the conversation the server created, and the rest must join it rather than open more.
+   */
+  private flushOutbox(): void {
+    if (!this.socket.ready) return;
+    const conversationId = this.conversationId();
+    const due = dueForSend(this.deps.store.outbox());
+    for (const o of conversationId ? due : due.slice(0, 1)) {
+      if (this.inFlight.has(o.clientId)) continue;
+      const sent = this.socket.send({
+        type: 'message.send',
+        clientId: o.clientId,
+        ...(conversationId ? { conversationId } : {}),
+        body: o.body,
+        ...(o.attachments.length ? { attachments: o.attachments.map((a) => a.id) } : {}),
+      });
+      if (!sent) return;
+      this.inFlight.set(
+        o.clientId,
+        this.timers.setTimeout(() => {
+          this.inFlight.delete(o.clientId);
+          this.markFailed(o.clientId, 'timeout');
+        }, ACK_TIMEOUT_MS),
+      );
+    }
+  }
+
+  private markFailed(clientId: string, error: string): void {
+    const entry = this.deps.store.outbox().find((o) => o.clientId === clientId);
+    if (!entry) return;
+    const failed: OutboxEntry = { ...entry, state: 'failed', error };
+    this.deps.store.putOutbox(failed);
+    this.set({ log: upsertLocal(this.state.log, failed) });
+  }
+
+  private clearInFlight(): void {
+    for (const t of this.inFlight.values()) this.timers.clearTimeout(t);
+    this.inFlight.clear();
+  }
+
+  private stopTyping(): void {
+    this.timers.clearTimeout(this.typingIdleTimer);
+    const conversationId = this.conversationId();
+    if (this.typingOn && conversationId) this.socket.send({ type: 'typing', conversationId, on: false });
+    this.typingOn = false;
+  }
+
+  private async flushAttributes(): Promise<void> {
+    const attrs = this.attributes;
+    if (Object.keys(attrs).length === 0) return;
+    this.attributes = {};
+    try {
+      await this.authed((t) => this.deps.api.updateContact(t, { attributes: attrs }));
+    } catch (err) {
+      // Offline: keep them (newer values win) for the next connection; a refusal is final.
+      if (err instanceof NetworkError) this.attributes = { ...attrs, ...this.attributes };
+    }
+  }
+}
