@@ -23,12 +23,12 @@ export interface LogEntry {
 }
 
 /** A log entry for a stored message. */
-export function entryFromMessage(m: Message, key?: string): LogEntry {
+export function entryFromMessage(m: Message, key?: string, clientId?: string): LogEntry {
   const own = m.sender.type === 'contact';
   return {
     key: key ?? m.id,
     id: m.id,
-    clientId: null,
+    clientId: clientId ?? null,
     seq: m.seq,
     own,
     sender: m.sender,
@@ -67,8 +67,12 @@ export function mergeMessage(log: readonly LogEntry[], m: Message, clientId?: st
   if (m.private) return log as LogEntry[];
   const known = log.some((e) => e.id === m.id);
   const local = clientId ? log.find((e) => e.clientId === clientId && e.id === null) : undefined;
-  if (known) return local ? log.filter((e) => e !== local) : (log as LogEntry[]);
-  const entry = entryFromMessage(m, local?.key);
+  if (known) {
+    if (!clientId) return log as LogEntry[];
+    // message.created came first: drop the local copy, remember the clientId on the stored one.
+    return log.filter((e) => e !== local).map((e) => (e.id === m.id ? { ...e, clientId } : e));
+  }
+  const entry = entryFromMessage(m, local?.key, clientId);
   const rest = local ? log.filter((e) => e !== local) : log.slice();
   // Insert after the last stored message with a lower seq; local entries come after all stored ones.
   let at = 0;
