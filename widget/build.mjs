@@ -25,7 +25,7 @@ async function bundle(entry, fileName, { emptyOutDir, define = {}, plugins = [] 
     build: {
       outDir,
       emptyOutDir,
-      target: 'es2020',
+      target: 'es2022',
       minify: true,
       sourcemap: false,
       copyPublicDir: false,

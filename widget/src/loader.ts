@@ -132,7 +132,8 @@ function init(): void {
     renderLauncher();
     if (open) loadApp();
     if (app) app.setOpen(open);
-    if (!open && focusLauncher) launcher.focus();
+    // Focus inside a panel that disappears would fall to <body>: give it to the launcher.
+    if (!open && (focusLauncher || root.activeElement)) launcher.focus();
   };
 
   const emit = (event: WidgetEvent, payload?: unknown) => {

@@ -212,7 +212,7 @@ describe('ChatClient', () => {
     t.ws.last().deliver({ type: 'message.created', message: message(1) });
     t.ws.last().deliver({ type: 'message.created', message: message(3) }); // seq 2 was a private note
     expect(t.client.getState().unread).toBe(2);
-    expect(t.events.unread).toEqual([1, 2]);
+    expect(t.events.unread).toEqual([0, 1, 2]); // the first count, then every change
     t.client.setPageVisible(false);
     t.client.setOpen(true);
     expect(t.ws.last().framesOf('read')).toEqual([]);
@@ -247,15 +247,42 @@ describe('ChatClient', () => {
     expect(t.ws.last().framesOf('typing').at(-1)).toEqual({ type: 'typing', conversationId: 'c1', on: false });
   });
 
-  it('setUser with another identity starts a new session carrying it', async () => {
+  it('setUser on an anonymous visitor renews the session with the identity, keeping the visitor id', async () => {
     const t = setup();
     await connect(t);
     t.client.setUser({ id: 'u42', email: 'a@b.c', hash: 'abc' });
     await vi.advanceTimersByTimeAsync(0);
     const posts = t.http.calls.filter((c) => c.key === 'POST /api/v1/widget/sessions');
-    expect(posts.at(-1)!.body).toMatchObject({ identity: { id: 'u42', email: 'a@b.c', hash: 'abc' } });
+    expect(posts.at(-1)!.body).toEqual({ inbox: 'site', visitorId: 'v1', identity: { id: 'u42', email: 'a@b.c', hash: 'abc' } });
     expect(t.store.read()?.identity).toMatchObject({ id: 'u42' });
     expect(t.ws.sockets[0]!.closed).toBe(true);
+    expect(t.ws.last().url).toBe('ws://hub/ws?token=tok2');
+    // The same user again (every page view calls setUser): nothing happens.
+    t.client.setUser({ id: 'u42', email: 'a@b.c', hash: 'abc' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.http.calls.filter((c) => c.key === 'POST /api/v1/widget/sessions')).toHaveLength(2);
+  });
+
+  it('setUser before start identifies a returning anonymous visitor', async () => {
+    const storage = new MemoryStorage();
+    new SessionStore(storage, 'site').write({ visitorId: 'v7', token: 'old', contactId: 'k1' });
+    const t = setup({ storage });
+    t.client.setUser({ id: 'u1' });
+    t.client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.http.calls[0]).toMatchObject({ body: { visitorId: 'v7', identity: { id: 'u1' } } });
+    expect(t.ws.last().url).toBe('ws://hub/ws?token=tok1');
+  });
+
+  it('another user on the same browser does not inherit the previous user’s session', async () => {
+    const storage = new MemoryStorage();
+    new SessionStore(storage, 'site').write({ visitorId: 'v7', token: 'old', contactId: 'k1', identity: { id: 'alice' }, conversationId: 'c-alice' });
+    const t = setup({ storage });
+    t.client.setUser({ id: 'bob' });
+    t.client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.http.calls[0]!.body).toEqual({ inbox: 'site', identity: { id: 'bob' } });
+    expect(t.store.read()).toMatchObject({ identity: { id: 'bob' }, conversationId: null });
   });
 
   it('reset forgets everything and closes the socket', async () => {

@@ -1,16 +1,17 @@
 import { ApiError, NetworkError, type UploadFile, type WidgetApi } from './api.js';
 import { countUnread, highestSeq, mergeMessage, upsertLocal, type LogEntry } from './messages.js';
 import { dueForSend, newClientId, type OutboxEntry } from './outbox.js';
-import type { SessionStore, StoredSession } from './session.js';
+import type { SessionStore } from './session.js';
 import { ReconnectingSocket, type Timers, type WebSocketLike } from './socket.js';
 import type { Attachment, AttributeValue, IncomingFrame, InboxInfo, Message, VisitorIdentity } from './types.js';
+import { VisitorSession } from './visitor-session.js';
 
 export type ChatStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'error';
 
 /** What the panel renders. Replaced (never mutated) on every change. */
 export interface ChatState {
   status: ChatStatus;
-  /** Error code when `status` is `error` (the session was refused). */
+  /** Error code when `status` is `error` (the server refused the widget). */
   errorCode: string | null;
   inbox: InboxInfo | null;
   log: LogEntry[];
@@ -47,29 +48,29 @@ const ACK_TIMEOUT_MS = 15_000;
 const TYPING_REPEAT_MS = 3_000;
 const TYPING_IDLE_MS = 4_000;
 const AGENT_TYPING_EXPIRY_MS = 8_000;
-/** A refused socket renews the session at most this often. */
-const RENEW_INTERVAL_MS = 30_000;
+
+const IDLE: ChatState = { status: 'idle', errorCode: null, inbox: null, log: [], unread: 0, typing: null, agentName: null, preChatNeeded: false };
 
 /**
- * The visitor's chat: session, socket, log, outbox and unread count, with no DOM. The panel
- * subscribes to its state; the loader relays its events to the host page.
+ * The visitor's chat: socket, log, outbox and unread count, with no DOM. The panel subscribes
+ * to its state; the loader relays its events to the host page.
  */
 export class ChatClient {
-  private state: ChatState = { status: 'idle', errorCode: null, inbox: null, log: [], unread: 0, typing: null, agentName: null, preChatNeeded: false };
+  private state: ChatState = IDLE;
   private readonly listeners = new Set<() => void>();
   private readonly socket: ReconnectingSocket;
+  private readonly visitor: VisitorSession;
   private readonly timers: Timers;
   private readonly now: () => number;
-  private session: StoredSession | null = null;
   private started = false;
-  private identity: VisitorIdentity | null = null;
+  private readyFired = false;
   private attributes: Record<string, AttributeValue> = {};
-  private tokenSuspect = false;
-  private lastRenewAt = -Infinity;
   private readonly inFlight = new Map<string, unknown>();
   /** The current conversation's log is complete (first sync done); until then the stored unread count stands. */
-  private synced = false;
+  private synced = true;
+  private unreadReported = false;
   private conversationsChecked = false;
+  /** Messages up to this seq were seen before (by an earlier page): no `message` event for them. */
   private announcedSeq = 0;
   private readSentSeq = 0;
   private panelOpen = false;
@@ -78,11 +79,11 @@ export class ChatClient {
   private typingSentAt = 0;
   private typingIdleTimer: unknown = null;
   private agentTypingTimer: unknown = null;
-  private readyFired = false;
 
   constructor(private readonly deps: ChatDeps) {
     this.timers = deps.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) };
     this.now = deps.now ?? Date.now;
+    this.visitor = new VisitorSession({ websiteToken: deps.websiteToken, api: deps.api, store: deps.store, now: this.now, onNewContact: () => this.forgetConversation() });
     this.socket = new ReconnectingSocket({
       open: deps.openSocket,
       url: () => this.socketUrl(),
@@ -108,15 +109,12 @@ export class ChatClient {
   start(): void {
     if (this.started) return;
     this.started = true;
-    const stored = this.deps.store.read();
-    // Another user logged in on this browser: their session is not ours to continue.
-    if (stored?.identity && this.identity && stored.identity.id !== this.identity.id) this.deps.store.clear();
-    this.session = this.deps.store.read();
-    this.announcedSeq = this.session?.lastSeq ?? 0;
-    this.synced = !this.session?.conversationId;
+    const s = this.visitor.load();
+    this.announcedSeq = s?.lastSeq ?? 0;
+    this.synced = !s?.conversationId;
     let log: LogEntry[] = [];
     for (const o of this.deps.store.outbox()) log = upsertLocal(log, o);
-    this.set({ status: 'connecting', log, unread: this.session?.unread ?? 0, ...this.sessionView() });
+    this.set({ status: 'connecting', log, unread: s?.unread ?? 0, ...this.sessionView() });
     this.socket.start();
   }
 
@@ -152,6 +150,8 @@ export class ChatClient {
     this.deps.store.putOutbox(entry);
     this.set({ log: upsertLocal(this.state.log, entry) });
     this.stopTyping();
+    // After a logout in another tab nothing runs: writing again starts a new session.
+    if (!this.started) this.start();
     this.flushOutbox();
   }
 
@@ -168,7 +168,7 @@ export class ChatClient {
 
   /** Uploads a file for the next message. Throws ApiError (e.g. SB_ERR_ATTACHMENT_TOO_LARGE) or NetworkError. */
   upload(file: UploadFile): Promise<Attachment> {
-    return this.authed((token) => this.deps.api.upload(token, file));
+    return this.visitor.authed((token) => this.deps.api.upload(token, file));
   }
 
   /** The visitor typed (`hasText`) or cleared the box: `typing` frames, throttled. */
@@ -176,11 +176,9 @@ export class ChatClient {
     const conversationId = this.conversationId();
     if (!hasText || !conversationId) return this.stopTyping();
     const now = this.now();
-    if (!this.typingOn || now - this.typingSentAt > TYPING_REPEAT_MS) {
-      if (this.socket.send({ type: 'typing', conversationId, on: true })) {
-        this.typingOn = true;
-        this.typingSentAt = now;
-      }
+    if ((!this.typingOn || now - this.typingSentAt > TYPING_REPEAT_MS) && this.socket.send({ type: 'typing', conversationId, on: true })) {
+      this.typingOn = true;
+      this.typingSentAt = now;
     }
     this.timers.clearTimeout(this.typingIdleTimer);
     this.typingIdleTimer = this.timers.setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
@@ -188,28 +186,34 @@ export class ChatClient {
 
   /** Pre-chat form: stores name and email on the contact. */
   async submitPreChat(fields: { name?: string; email?: string }): Promise<void> {
-    await this.authed((token) => this.deps.api.updateContact(token, fields));
-    this.session = this.deps.store.write({ preChatDone: true });
+    await this.visitor.authed((token) => this.deps.api.updateContact(token, fields));
+    this.visitor.update({ preChatDone: true });
     this.set(this.sessionView());
   }
 
-  /** Identifies the visitor; a different user than the session's starts a new session. */
+  /**
+   * Identifies the visitor. An anonymous visitor keeps their visitor id and gets a session for
+   * the identity; another user than the session's starts from scratch.
+   */
   setUser(identity: VisitorIdentity): void {
-    const same = this.session?.identity?.id === identity.id && this.session.identity.hash === identity.hash;
-    this.identity = identity;
-    if (!this.started || same) return;
-    this.restart(true);
+    this.visitor.identity = identity;
+    if (!this.started) return; // start() takes it into account
+    const change = this.visitor.classify(identity);
+    if (change === 'same') return;
+    if (change === 'other-user') return this.restart(true);
+    this.visitor.renewSoon();
+    this.reconnect();
   }
 
   /** Custom attributes on the contact; kept until a session exists and the server took them. */
   setAttributes(attrs: Record<string, AttributeValue>): void {
     Object.assign(this.attributes, attrs);
-    if (this.session) void this.flushAttributes();
+    if (this.visitor.current) void this.flushAttributes();
   }
 
   /** Logout: forgets the session and outbox, closes the socket. The next `start()` begins afresh. */
   reset(): void {
-    this.identity = null;
+    this.visitor.identity = null;
     this.attributes = {};
     this.restart(false);
   }
@@ -217,36 +221,18 @@ export class ChatClient {
   /** Another tab changed the stored session (`storage` event). */
   storageChanged(): void {
     if (!this.started) return;
-    const s = this.deps.store.read();
-    if (!s) {
-      // Logged out in another tab: follow, but do not start a new session until asked.
-      if (this.session) this.restart(false);
-      return;
+    const had = this.conversationId();
+    const s = this.visitor.reload();
+    if (!s) return this.restart(false); // logged out in another tab: follow
+    if (!had && s.conversationId) {
+      this.synced = false;
+      this.syncConversation(s.conversationId);
     }
-    const adopt = !this.conversationId() && s.conversationId;
-    this.session = s;
-    if (adopt && s.conversationId) this.syncConversation(s.conversationId);
     this.set(this.sessionView());
     this.refreshUnread();
   }
 
   /* ------------------------------------------------------------------ internals */
-
-  private restart(keepStarted: boolean): void {
-    this.socket.stop();
-    this.clearInFlight();
-    this.deps.store.clear();
-    this.session = null;
-    this.tokenSuspect = false;
-    this.synced = true;
-    this.conversationsChecked = false;
-    this.announcedSeq = 0;
-    this.readSentSeq = 0;
-    this.started = false;
-    if (this.state.unread !== 0) this.deps.events.unread(0);
-    this.set({ status: 'idle', errorCode: null, log: [], unread: 0, typing: null, agentName: null, inbox: null, preChatNeeded: false });
-    if (keepStarted) this.start();
-  }
 
   private set(patch: Partial<ChatState>): void {
     this.state = { ...this.state, ...patch };
@@ -254,64 +240,54 @@ export class ChatClient {
   }
 
   private sessionView(): Pick<ChatState, 'inbox' | 'preChatNeeded'> {
-    const s = this.session;
+    const s = this.visitor.current;
     const inbox = s?.inbox ?? this.state.inbox;
     return { inbox, preChatNeeded: !!inbox?.preChatForm && !s?.preChatDone && !s?.identity };
   }
 
   private conversationId(): string | null {
-    return this.session?.conversationId ?? null;
+    return this.visitor.current?.conversationId ?? null;
   }
 
-  /** The current session, created or renewed (after a refused token) when needed. */
-  private async ensureSession(): Promise<StoredSession> {
-    const cur = this.session;
-    if (cur && (!this.tokenSuspect || this.now() - this.lastRenewAt < RENEW_INTERVAL_MS)) return cur;
-    const identity = this.identity ?? cur?.identity ?? null;
-    const res = await this.deps.api.createSession({
-      inbox: this.deps.websiteToken,
-      ...(cur ? { visitorId: cur.visitorId } : {}),
-      ...(identity ? { identity } : {}),
-    });
-    this.lastRenewAt = this.now();
-    this.tokenSuspect = false;
-    const sameContact = cur?.contactId === res.contactId;
-    const fresh = sameContact ? {} : { conversationId: null, lastSeq: 0, readSeq: 0, unread: 0, preChatDone: false };
-    if (!sameContact) {
-      // A new contact (first visit, or the server no longer knew the visitor): no old history applies.
-      this.synced = true;
-      this.conversationsChecked = false;
-      this.set({ log: this.state.log.filter((e) => e.id === null) });
-    }
-    this.session = this.deps.store.write({ ...fresh, visitorId: res.visitorId, token: res.token, contactId: res.contactId, inbox: res.inbox, identity });
-    this.set(this.sessionView());
-    return this.session!;
+  private restart(startAgain: boolean): void {
+    this.socket.stop();
+    this.clearInFlight();
+    this.visitor.forget();
+    this.started = false;
+    this.forgetConversation();
+    this.announcedSeq = 0;
+    if (this.state.unread !== 0) this.deps.events.unread(0);
+    this.set(IDLE);
+    if (startAgain) this.start();
+  }
+
+  /** Drops everything tied to the current conversation (a new contact has other history). */
+  private forgetConversation(): void {
+    this.synced = true;
+    this.conversationsChecked = false;
+    this.readSentSeq = 0;
+    this.set({ log: this.state.log.filter((e) => e.id === null), agentName: null, typing: null });
+  }
+
+  /** Drops the connection and connects again (a new session is due). */
+  private reconnect(): void {
+    this.socket.stop();
+    this.clearInFlight();
+    this.socket.start();
   }
 
   private async socketUrl(): Promise<string> {
     try {
-      const s = await this.ensureSession();
+      const s = await this.visitor.ensure();
+      this.set(this.sessionView());
       return `${this.deps.wsBase}/ws?token=${encodeURIComponent(s.token)}`;
     } catch (err) {
       if (err instanceof ApiError && err.status !== 429 && err.status < 500) {
-        // The server refuses this widget here (unknown inbox, origin not allowed, bad identity).
+        // The server refuses the widget here (unknown inbox, origin not allowed, bad identity hash).
         this.socket.stop();
         this.set({ status: 'error', errorCode: err.code });
       }
       throw err;
-    }
-  }
-
-  /** Runs an authenticated HTTP call, renewing the session once when the token is refused. */
-  private async authed<T>(call: (token: string) => Promise<T>): Promise<T> {
-    const s = await this.ensureSession();
-    try {
-      return await call(s.token);
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 401) throw err;
-      this.tokenSuspect = true;
-      this.lastRenewAt = -Infinity;
-      return call((await this.ensureSession()).token);
     }
   }
 
@@ -324,26 +300,31 @@ export class ChatClient {
     if (!this.conversationId() && !this.conversationsChecked) {
       this.conversationsChecked = true;
       try {
-        const newest = (await this.authed((t) => this.deps.api.conversations(t)))[0];
-        if (newest && !this.conversationId()) this.session = this.deps.store.write({ conversationId: newest.id, lastSeq: 0, readSeq: 0 });
+        const newest = (await this.visitor.authed((t) => this.deps.api.conversations(t)))[0];
+        if (newest && !this.conversationId()) {
+          this.visitor.update({ conversationId: newest.id, lastSeq: 0, readSeq: 0 });
+          this.synced = false;
+        }
       } catch {
         // Not fatal: the first message creates a conversation.
       }
     }
     const conversationId = this.conversationId();
     if (conversationId) this.syncConversation(conversationId);
-    else this.synced = true;
+    else this.refreshUnread();
     this.flushOutbox();
+    this.markRead();
     void this.flushAttributes();
   }
 
+  /** Asks for everything after the highest seq we have (0 on a fresh page: the whole log). */
   private syncConversation(conversationId: string): void {
     this.socket.send({ type: 'sync', conversationId, since: highestSeq(this.state.log) });
   }
 
   private onDown(beforeHello: boolean): void {
     // The server refuses a bad token at the upgrade, so a socket that never said hello may hold one.
-    if (beforeHello) this.tokenSuspect = true;
+    if (beforeHello) this.visitor.suspectToken();
     this.clearInFlight();
     this.typingOn = false;
     if (this.state.status !== 'error') this.set({ status: 'offline', typing: null });
@@ -353,8 +334,7 @@ export class ChatClient {
     const current = this.conversationId();
     switch (f.type) {
       case 'message.ack':
-        this.timers.clearTimeout(this.inFlight.get(f.clientId));
-        this.inFlight.delete(f.clientId);
+        this.settle(f.clientId);
         this.deps.store.removeOutbox(f.clientId);
         this.receive(f.message, f.clientId);
         this.flushOutbox();
@@ -364,7 +344,7 @@ export class ChatClient {
       case 'sync.done':
         if (f.conversationId !== current) return;
         this.synced = true;
-        this.session = this.deps.store.write({ lastSeq: highestSeq(this.state.log) });
+        this.visitor.update({ lastSeq: highestSeq(this.state.log) });
         this.refreshUnread();
         this.markRead();
         return;
@@ -375,9 +355,9 @@ export class ChatClient {
         this.set({ typing: f.on ? this.nameOf(f.actor.id) : null });
         return;
       case 'read':
-        // The visitor read in another tab or device.
+        // The visitor read in another tab or on another device.
         if (f.conversationId !== current || f.actor.type !== 'contact') return;
-        this.session = this.deps.store.write({ readSeq: f.seq });
+        this.visitor.update({ readSeq: f.seq });
         this.refreshUnread();
         return;
       case 'resync':
@@ -385,9 +365,13 @@ export class ChatClient {
         return;
       case 'error':
         if (f.clientId) {
-          this.timers.clearTimeout(this.inFlight.get(f.clientId));
-          this.inFlight.delete(f.clientId);
+          this.settle(f.clientId);
           this.markFailed(f.clientId, f.code);
+        } else if (f.code === 'SB_ERR_CONVERSATION_NOT_FOUND' && current && !this.synced) {
+          // The stored conversation is gone (or not ours): start without it.
+          this.visitor.update({ conversationId: null, lastSeq: 0, readSeq: 0 });
+          this.forgetConversation();
+          this.refreshUnread();
         }
         return;
       default:
@@ -396,8 +380,11 @@ export class ChatClient {
   }
 
   private nameOf(agentId: string): string {
-    const entry = [...this.state.log].reverse().find((e) => e.sender.id === agentId && e.sender.name);
-    return entry?.sender.name ?? '';
+    for (let i = this.state.log.length - 1; i >= 0; i--) {
+      const s = this.state.log[i]!.sender;
+      if (s.id === agentId && s.name) return s.name;
+    }
+    return '';
   }
 
   private receive(m: Message, clientId?: string): void {
@@ -406,21 +393,20 @@ export class ChatClient {
     if (current !== m.conversationId) {
       // Only the visitor's own send may move the chat to another conversation (the server opened a new one).
       if (current && !clientId) return;
-      this.session = this.deps.store.write({ conversationId: m.conversationId, lastSeq: 0, readSeq: 0 });
+      this.visitor.update({ conversationId: m.conversationId, lastSeq: 0, readSeq: 0 });
+      this.forgetConversation();
       this.synced = false;
-      this.set({ log: this.state.log.filter((e) => e.id === null) });
       this.syncConversation(m.conversationId);
     }
     const before = this.state.log;
     const log = mergeMessage(before, m, clientId);
     if (log === before) return;
-    const isNew = m.seq > this.announcedSeq;
     const patch: Partial<ChatState> = { log };
-    if (!m.sender || m.sender.type !== 'contact') patch.typing = null;
-    if (m.sender?.type === 'agent' && m.sender.name) patch.agentName = m.sender.name;
+    if (m.sender.type !== 'contact') patch.typing = null;
+    if (m.sender.type === 'agent' && m.sender.name) patch.agentName = m.sender.name;
     this.set(patch);
-    if (this.synced) this.session = this.deps.store.write({ lastSeq: m.seq });
-    if (isNew) {
+    if (this.synced) this.visitor.update({ lastSeq: m.seq });
+    if (m.seq > this.announcedSeq) {
       this.announcedSeq = m.seq;
       this.deps.events.message(m);
     }
@@ -428,11 +414,13 @@ export class ChatClient {
     this.markRead();
   }
 
+  /** Recounts unread messages once the log is complete; tells the host page about changes (and the first count). */
   private refreshUnread(): void {
     if (!this.synced) return;
-    const n = countUnread(this.state.log, this.session?.readSeq ?? 0);
-    if (n === this.state.unread) return;
-    this.session = this.deps.store.write({ unread: n });
+    const n = countUnread(this.state.log, this.visitor.current?.readSeq ?? 0);
+    if (n === this.state.unread && this.unreadReported) return;
+    this.unreadReported = true;
+    this.visitor.update({ unread: n });
     this.set({ unread: n });
     this.deps.events.unread(n);
   }
@@ -442,7 +430,7 @@ export class ChatClient {
     if (!this.panelOpen || !this.pageVisible || !conversationId || !this.synced) return;
     const top = highestSeq(this.state.log);
     if (top > this.readSentSeq && this.socket.send({ type: 'read', conversationId, seq: top })) this.readSentSeq = top;
-    if (top > (this.session?.readSeq ?? 0)) this.session = this.deps.store.write({ readSeq: top });
+    if (top > (this.visitor.current?.readSeq ?? 0)) this.visitor.update({ readSeq: top });
     this.refreshUnread();
   }
 
@@ -464,14 +452,18 @@ export class ChatClient {
         ...(o.attachments.length ? { attachments: o.attachments.map((a) => a.id) } : {}),
       });
       if (!sent) return;
-      this.inFlight.set(
-        o.clientId,
-        this.timers.setTimeout(() => {
-          this.inFlight.delete(o.clientId);
-          this.markFailed(o.clientId, 'timeout');
-        }, ACK_TIMEOUT_MS),
-      );
+      const timer = this.timers.setTimeout(() => {
+        this.inFlight.delete(o.clientId);
+        this.markFailed(o.clientId, 'timeout');
+      }, ACK_TIMEOUT_MS);
+      this.inFlight.set(o.clientId, timer);
     }
+  }
+
+  /** A send got its answer (ack or error): stop waiting for it. */
+  private settle(clientId: string): void {
+    this.timers.clearTimeout(this.inFlight.get(clientId));
+    this.inFlight.delete(clientId);
   }
 
   private markFailed(clientId: string, error: string): void {
@@ -499,7 +491,7 @@ export class ChatClient {
     if (Object.keys(attrs).length === 0) return;
     this.attributes = {};
     try {
-      await this.authed((t) => this.deps.api.updateContact(t, { attributes: attrs }));
+      await this.visitor.authed((t) => this.deps.api.updateContact(t, { attributes: attrs }));
     } catch (err) {
       // Offline: keep them (newer values win) for the next connection; a refusal is final.
       if (err instanceof NetworkError) this.attributes = { ...attrs, ...this.attributes };
