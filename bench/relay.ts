@@ -16,6 +16,10 @@ export interface RelayStep {
   e2e: { p50: number; p90: number; p99: number; max: number };
   ack: { p50: number; p90: number; p99: number; max: number };
   errors?: Record<string, number>;
+  /** Load generator CPU (user+system) per message sent, measured window and warm-up together. */
+  loadgenCpuUsPerMessage?: number;
+  /** Server CPU (user+system, all hub nodes) per message sent, from the first send to the end of the drain. */
+  serverCpuUsPerMessage?: number;
 }
 
 export interface RelayTargetResult {
@@ -36,12 +40,18 @@ export interface RelayOptions {
   bindAddresses: string[];
   pin: Pinning;
   log(line: string): void;
+  /** Extra node flags for the server processes (e.g. `--cpu-prof`). */
+  serverNodeArgs?: string[];
+  /** Extra node flags for the load generator. */
+  loadgenNodeArgs?: string[];
+  /** Keep stepping after a failed step (probes). */
+  continueOnFail?: boolean;
 }
 
 interface Target {
   name: string;
   /** Starts the servers and returns the visitor/agent URL of every pair. */
-  setup(o: RelayOptions): Promise<{ protocol: 'hub' | 'ws' | 'socketio'; pairs: { visitor: string; agent: string }[]; stop(): Promise<void> }>;
+  setup(o: RelayOptions): Promise<{ protocol: 'hub' | 'ws' | 'socketio'; pairs: { visitor: string; agent: string }[]; pids: number[]; stop(): Promise<void> }>;
 }
 
 /** Removes the warm-tier and presence keys a bench run left in the shared Redis. */
@@ -69,14 +79,15 @@ function hubTarget(name: string, backend: 'sqlite' | 'postgres' | 'postgres+redi
       const storage = hubStorage(pg?.url);
       const pairs = await seedPairs(storage, o.conversations);
       const redisEnv: Record<string, string> = backend === 'postgres+redis' ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: `sbbench${Date.now()}` } : {};
-      const nodes = [await startHub(storage, redisEnv, o.pin.server)];
+      const nodes = [await startHub(storage, redisEnv, o.pin.server, o.serverNodeArgs)];
       // The two-node case: visitors on node A, agents on node B, events cross Redis.
-      if (backend === 'postgres+redis') nodes.push(await startHub(storage, redisEnv, o.pin.server));
+      if (backend === 'postgres+redis') nodes.push(await startHub(storage, redisEnv, o.pin.server, o.serverNodeArgs));
       const visitorNode = nodes[0]!;
       const agentNode = nodes[nodes.length - 1]!;
       return {
         protocol: 'hub',
         pairs: pairs.map((p) => ({ visitor: wsUrl(visitorNode, p.visitorToken), agent: wsUrl(agentNode, p.agentToken) })),
+        pids: nodes.map((n) => n.proc.child.pid!).filter(Boolean),
         stop: async () => {
           await Promise.all(nodes.map((n) => n.proc.stop()));
           await pg?.drop();
@@ -92,14 +103,14 @@ function baselineTarget(name: string, entry: string, protocol: 'ws' | 'socketio'
     name,
     setup: async (o) => {
       const port = await freePort();
-      const proc: Spawned = spawnTs(entry, ['--port', String(port)], {}, o.pin.server);
+      const proc: Spawned = spawnTs(entry, ['--port', String(port)], {}, o.pin.server, o.serverNodeArgs);
       await proc.waitFor(/"ready":true/);
       const base = protocol === 'ws' ? `ws://127.0.0.1:${port}/` : `http://127.0.0.1:${port}`;
       const pairs = Array.from({ length: o.conversations }, (_, i) => ({
         visitor: `${base}?room=r${i}&role=visitor`,
         agent: `${base}?room=r${i}&role=agent`,
       }));
-      return { protocol, pairs, stop: () => proc.stop() };
+      return { protocol, pairs, pids: [proc.child.pid!], stop: () => proc.stop() };
     },
   };
 }
@@ -120,14 +131,21 @@ export async function runRelayTarget(target: Target, o: RelayOptions): Promise<R
   try {
     for (const rate of o.rates) {
       const step = await runLoadgen<RelayStep>(
-        { kind: 'relay', protocol: env.protocol, pairs: env.pairs, ratePerSecond: rate, durationMs: o.stepMs, warmupMs: o.warmupMs, drainMs: o.drainMs, bindAddresses: o.bindAddresses },
+        { kind: 'relay', protocol: env.protocol, pairs: env.pairs, ratePerSecond: rate, durationMs: o.stepMs, warmupMs: o.warmupMs, drainMs: o.drainMs, bindAddresses: o.bindAddresses, serverPids: env.pids },
         o.pin.loadgen,
+        o.loadgenNodeArgs,
       );
       step.targetRate = rate;
       steps.push(step);
       const pass = step.e2e.p99 <= o.p99LimitMs && step.lost === 0 && step.achievedRate >= rate * 0.95;
-      o.log(`  ${target.name} @ ${rate}/s: p50 ${step.e2e.p50.toFixed(2)} ms, p99 ${step.e2e.p99.toFixed(2)} ms, lost ${step.lost}, achieved ${Math.round(step.achievedRate)}/s ${pass ? 'PASS' : 'FAIL'}`);
-      if (!pass) break;
+      o.log(
+        `  ${target.name} @ ${rate}/s: p50 ${step.e2e.p50.toFixed(2)} ms, p99 ${step.e2e.p99.toFixed(2)} ms, lost ${step.lost}, achieved ${Math.round(step.achievedRate)}/s, ` +
+          `CPU/msg server ${step.serverCpuUsPerMessage ?? '?'} µs, generator ${step.loadgenCpuUsPerMessage ?? '?'} µs ${pass ? 'PASS' : 'FAIL'}`,
+      );
+      if (!pass) {
+        if (o.continueOnFail) continue;
+        break;
+      }
       maxPassingRate = rate;
     }
   } finally {
@@ -135,3 +153,4 @@ export async function runRelayTarget(target: Target, o: RelayOptions): Promise<R
   }
   return { target: target.name, steps, maxPassingRate };
 }
+

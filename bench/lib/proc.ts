@@ -74,8 +74,10 @@ export function spawnTs(entry: string, args: string[], env: Record<string, strin
 }
 
 /** Runs the load generator with `config` on stdin; resolves with its JSON result. */
-export async function runLoadgen<T>(config: unknown, cpu?: string): Promise<T> {
-  const p = spawnTs('bench/loadgen/main.ts', [], {}, cpu);
+export async function runLoadgen<T>(config: unknown, cpu?: string, nodeArgs: string[] = []): Promise<T> {
+  const p = spawnTs('bench/loadgen/main.ts', [], {}, cpu, nodeArgs);
+  // LOADGEN_ECHO=1 shows the generator's progress lines (stderr) as they come.
+  if (process.env.LOADGEN_ECHO === '1') p.child.stderr!.on('data', (d) => process.stderr.write(d));
   p.child.stdin!.end(JSON.stringify(config));
   await new Promise<void>((resolve) => p.child.once('exit', () => resolve()));
   const lines = p.output().trim().split('\n');

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { addressCycler, connect, ConnectError, pool, type Client, type Frame } from './connect.js';
 import { LatencyRecorder } from './histogram.js';
 import type { RelayConfig, RelayResult } from './types.js';
+import { processCpuMs } from '../history/cpu.js';
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -161,6 +162,9 @@ export async function runRelay(cfg: RelayConfig, log: (line: string) => void): P
       lastMeasuredSend = t;
     }
   };
+  const cpuAtStart = process.cpuUsage();
+  const serverCpu = () => (cfg.serverPids ?? []).reduce<number | undefined>((sum, pid) => (sum === undefined ? undefined : ((ms) => (ms === undefined ? undefined : sum + ms))(processCpuMs(pid))), 0);
+  const serverAtStart = serverCpu();
   if (activeCount > 0 && total > 0) {
     start = now() + 20;
     const giveUpAt = start + 2 * (cfg.warmupMs + cfg.durationMs) + 1000;
@@ -193,6 +197,9 @@ export async function runRelay(cfg: RelayConfig, log: (line: string) => void): P
   const drainUntil = now() + cfg.drainMs;
   while (now() < drainUntil && (receivedAll < sentAll || ackedAll < sentAll)) await sleep(10);
   finished = true;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const serverAtEnd = serverCpu();
+  log(`CPU per message sent: user ${(cpu.user / Math.max(1, sentAll)).toFixed(1)} µs, system ${(cpu.system / Math.max(1, sentAll)).toFixed(1)} µs`);
   if (traceTimer) clearInterval(traceTimer);
 
   let received = 0;
@@ -229,6 +236,11 @@ export async function runRelay(cfg: RelayConfig, log: (line: string) => void): P
     connectMs: Math.round(connectMs),
     generatorLagMaxMs: Math.round(lagMax * 1000) / 1000,
     generatorLagP99Ms: lag.summary().p99,
+    sentAll,
+    loadgenCpuUsPerMessage: sentAll > 0 ? Math.round((cpu.user + cpu.system) / sentAll) : 0,
+    ...(cfg.serverPids?.length && serverAtStart !== undefined && serverAtEnd !== undefined && sentAll > 0
+      ? { serverCpuUsPerMessage: Math.round(((serverAtEnd - serverAtStart) * 1000) / sentAll) }
+      : {}),
   };
 }
 

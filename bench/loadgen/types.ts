@@ -29,6 +29,8 @@ export interface RelayConfig {
   bindAddresses: string[];
   /** Connections opened at once (default 200). */
   connectConcurrency?: number;
+  /** Server process ids (same machine): their CPU time over the sending window is reported per message. */
+  serverPids?: number[];
 }
 
 export interface IdleConfig {
@@ -87,6 +89,12 @@ export interface RelayResult {
   /** Max and p99 of actual send time − scheduled time, over the measured window. */
   generatorLagMaxMs: number;
   generatorLagP99Ms: number;
+  /** Every message sent, warm-up included. */
+  sentAll: number;
+  /** This process's CPU (user + system) from the first send to the end of the drain, per message sent. */
+  loadgenCpuUsPerMessage: number;
+  /** Server CPU (user + system, summed over `serverPids`) from the first send to the end of the drain, per message sent. */
+  serverCpuUsPerMessage?: number;
 }
 
 export interface IdleResult {
