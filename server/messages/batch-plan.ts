@@ -8,6 +8,15 @@ export type BatchResult = AppendResult | Error;
 export const convKey = (tenantId: string, conversationId: string) => `${tenantId}\u0000${conversationId}`;
 export const dedupMapKey = (tenantId: string, key: string) => `${tenantId}\u0000${key}`;
 
+/** A new message's row before its seq is known (see `BatchPlan.drafts`). */
+export interface Draft {
+  /** Index of the request in the batch. */
+  index: number;
+  /** 1-based position among the new messages of its conversation in this batch. */
+  ord: number;
+  row: Record<string, unknown>;
+}
+
 /** Conversations a batch advances, in a fixed order (the lock order on every node). */
 export interface Bump {
   key: string;
@@ -68,34 +77,60 @@ export class BatchPlan {
 
   /** Message rows for the database; `lastSeq` has each advanced conversation's new last seq. */
   rows(bumps: Bump[], lastSeq: Map<string, number>, now: number): Record<string, unknown>[] {
-    const rows: Record<string, unknown>[] = [];
+    return this.settle(bumps, this.drafts(bumps, now), lastSeq);
+  }
+
+  /**
+   * The new messages' rows before their seq is known: ids and times are fixed here, and `ord`
+   * (1-based position among the conversation's new messages) says which seq each will get.
+   * Ordered like `bumps`, then like each bump's `indexes`.
+   */
+  drafts(bumps: Bump[], now: number): Draft[] {
+    const drafts: Draft[] = [];
     for (const bump of bumps) {
-      const last = lastSeq.get(bump.key);
-      if (last === undefined) {
-        for (const i of bump.indexes) this.results[i] = new AppError('SB_ERR_CONVERSATION_NOT_FOUND');
-        continue;
-      }
       bump.indexes.forEach((i, n) => {
         const req = this.requests[i]!;
-        const row = {
-          tenant_id: req.tenantId,
-          conversation_id: req.conversationId,
-          seq: last - bump.n + 1 + n,
-          id: newId(),
-          direction: req.direction,
-          private: req.private,
-          sender_type: req.sender.type,
-          sender_id: req.sender.id,
-          sender_name: req.sender.name,
-          body: req.body,
-          attachments: JSON.stringify(req.attachments),
-          channel: req.channel,
-          dedup_key: req.dedupKey,
-          created_at: now,
-        };
-        rows.push(row);
-        this.results[i] = { message: toMessage(row), duplicate: false };
+        drafts.push({
+          index: i,
+          ord: n + 1,
+          row: {
+            tenant_id: req.tenantId,
+            conversation_id: req.conversationId,
+            seq: 0,
+            id: newId(),
+            direction: req.direction,
+            private: req.private,
+            sender_type: req.sender.type,
+            sender_id: req.sender.id,
+            sender_name: req.sender.name,
+            body: req.body,
+            attachments: JSON.stringify(req.attachments),
+            channel: req.channel,
+            dedup_key: req.dedupKey,
+            created_at: now,
+          },
+        });
       });
+    }
+    return drafts;
+  }
+
+  /** Numbers the drafts from each conversation's new last seq and records the results; returns the rows stored. */
+  settle(bumps: Bump[], drafts: Draft[], lastSeq: Map<string, number>): Record<string, unknown>[] {
+    const rows: Record<string, unknown>[] = [];
+    let d = 0;
+    for (const bump of bumps) {
+      const last = lastSeq.get(bump.key);
+      for (let k = 0; k < bump.n; k++, d++) {
+        const draft = drafts[d]!;
+        if (last === undefined) {
+          this.results[draft.index] = new AppError('SB_ERR_CONVERSATION_NOT_FOUND');
+          continue;
+        }
+        draft.row['seq'] = last - bump.n + draft.ord;
+        rows.push(draft.row);
+        this.results[draft.index] = { message: toMessage(draft.row), duplicate: false };
+      }
     }
     return rows;
   }

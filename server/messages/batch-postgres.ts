@@ -40,3 +40,77 @@ export async function commitPostgresBatch(trx: Db, requests: AppendRequest[], no
   for (let i = 0; i < rows.length; i += 500) await trx('messages').insert(rows.slice(i, i + 500));
   return plan.finish();
 }
+
+/** The part of a `pg` client the one-statement commit needs. */
+export interface PgQueryable {
+  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: { tenant_id: string; id: string; last_seq: number | string }[] }>;
+}
+
+/**
+ * One statement, so one round trip and one implicit transaction (committed, with its WAL flush,
+ * before PostgreSQL answers): lock the batch's conversations in a global order, advance each by
+ * its number of new messages, insert the messages numbered from the new last seq. Arrays
+ * (`unnest`) keep the text the same for every batch size, so it is prepared once per connection.
+ * A conversation that does not exist is neither advanced nor written.
+ */
+const ONE_STATEMENT_COMMIT = `
+WITH v AS (
+  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::varchar[], $5::varchar[], $6::boolean[], $7::varchar[],
+                       $8::varchar[], $9::varchar[], $10::text[], $11::text[], $12::varchar[], $13::varchar[])
+    AS v(tenant_id, conversation_id, ord, id, direction, private, sender_type, sender_id, sender_name, body, attachments, channel, dedup_key)
+),
+n AS (SELECT tenant_id, conversation_id, count(*)::bigint AS n FROM v GROUP BY tenant_id, conversation_id),
+locked AS MATERIALIZED (
+  SELECT c.tenant_id, c.id FROM conversations c JOIN n ON c.tenant_id = n.tenant_id AND c.id = n.conversation_id
+  ORDER BY c.tenant_id, c.id FOR UPDATE OF c
+),
+bump AS (
+  UPDATE conversations c SET last_seq = c.last_seq + n.n, last_activity_at = $14, updated_at = $14
+    FROM n, locked l
+   WHERE c.tenant_id = n.tenant_id AND c.id = n.conversation_id AND l.tenant_id = c.tenant_id AND l.id = c.id
+  RETURNING c.tenant_id, c.id, c.last_seq, n.n
+),
+ins AS (
+  INSERT INTO messages (tenant_id, conversation_id, seq, id, direction, private, sender_type, sender_id, sender_name, body, attachments, channel, dedup_key, created_at)
+  SELECT v.tenant_id, v.conversation_id, b.last_seq - b.n + v.ord, v.id, v.direction, v.private, v.sender_type, v.sender_id,
+         v.sender_name, v.body, v.attachments, v.channel, v.dedup_key, $14
+    FROM v JOIN bump b ON b.tenant_id = v.tenant_id AND b.id = v.conversation_id
+  RETURNING 1
+)
+SELECT tenant_id, id, last_seq FROM bump`;
+
+/**
+ * The optimistic PostgreSQL group commit: one prepared statement, no dedup read. It assumes no
+ * idempotency key of the batch is stored yet (repeats within the batch are answered from their
+ * first occurrence); a key stored before makes the statement fail with a unique violation, and
+ * nothing of the batch is written — the caller then runs `commitPostgresBatch`, whose dedup
+ * read returns the originals.
+ */
+export async function commitPostgresBatchOneStatement(conn: PgQueryable, requests: AppendRequest[], now: number): Promise<BatchResult[]> {
+  const plan = new BatchPlan(requests);
+  const bumps = plan.bumps(new Map());
+  if (!bumps.length) return plan.finish();
+  const drafts = plan.drafts(bumps, now);
+  const cols: unknown[][] = Array.from({ length: 13 }, () => new Array(drafts.length));
+  drafts.forEach((d, i) => {
+    const r = d.row;
+    cols[0]![i] = r['tenant_id'];
+    cols[1]![i] = r['conversation_id'];
+    cols[2]![i] = d.ord;
+    cols[3]![i] = r['id'];
+    cols[4]![i] = r['direction'];
+    cols[5]![i] = r['private'];
+    cols[6]![i] = r['sender_type'];
+    cols[7]![i] = r['sender_id'];
+    cols[8]![i] = r['sender_name'];
+    cols[9]![i] = r['body'];
+    cols[10]![i] = r['attachments'];
+    cols[11]![i] = r['channel'];
+    cols[12]![i] = r['dedup_key'];
+  });
+  const result = await conn.query({ name: 'sb_commit_batch_v1', text: ONE_STATEMENT_COMMIT, values: [...cols, now] });
+  const lastSeq = new Map<string, number>();
+  for (const r of result.rows) lastSeq.set(convKey(r.tenant_id, r.id), Number(r.last_seq));
+  plan.settle(bumps, drafts, lastSeq);
+  return plan.finish();
+}

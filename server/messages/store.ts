@@ -4,7 +4,7 @@ import type { Db } from '../storage/db.js';
 import { isPostgres, nowMs } from '../storage/db.js';
 import { isUniqueViolation } from '../errors.js';
 import type { BatchResult } from './batch-plan.js';
-import { commitPostgresBatch } from './batch-postgres.js';
+import { commitPostgresBatch, commitPostgresBatchOneStatement, type PgQueryable } from './batch-postgres.js';
 import { commitSqliteBatch } from './batch-sqlite.js';
 
 export interface AppendRequest {
@@ -145,9 +145,29 @@ export class MessageStore {
     }
   }
 
+  /** Borrows a raw `pg` client from the knex pool (prepared statements live on the connection). */
+  private async withPgConnection<T>(fn: (conn: PgQueryable) => Promise<T>): Promise<T> {
+    const client = this.db.client as { acquireConnection(): Promise<PgQueryable>; releaseConnection(c: PgQueryable): Promise<void> };
+    const conn = await client.acquireConnection();
+    try {
+      return await fn(conn);
+    } finally {
+      await client.releaseConnection(conn);
+    }
+  }
+
   private async commit(requests: AppendRequest[]): Promise<BatchResult[]> {
     const now = nowMs();
-    if (this.postgres) return this.db.transaction((trx) => commitPostgresBatch(trx, requests, now));
+    if (this.postgres) {
+      // One round trip when no key of the batch was stored before (the usual case); a stored
+      // key rolls the statement back whole, and the careful path's dedup read finds it.
+      try {
+        return await this.withPgConnection((conn) => commitPostgresBatchOneStatement(conn, requests, now));
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+      return this.db.transaction((trx) => commitPostgresBatch(trx, requests, now));
+    }
     // SQLite: the knex pool holds the single connection; borrow it for one synchronous batch.
     const client = this.db.client as { acquireConnection(): Promise<Database.Database>; releaseConnection(c: Database.Database): Promise<void> };
     const conn = await client.acquireConnection();
