@@ -1,6 +1,7 @@
 import { ApiError, NetworkError, type UploadFile, type WidgetApi } from './api.js';
 import { countUnread, highestSeq, mergeMessage, upsertLocal, type LogEntry } from './messages.js';
-import { dueForSend, newClientId, type OutboxEntry } from './outbox.js';
+import { newClientId, type OutboxEntry } from './outbox.js';
+import { OutboxSender } from './outbox-sender.js';
 import type { SessionStore } from './session.js';
 import { ReconnectingSocket, type Timers, type WebSocketLike } from './socket.js';
 import type { Attachment, AttributeValue, IncomingFrame, InboxInfo, Message, VisitorIdentity } from './types.js';
@@ -43,8 +44,6 @@ export interface ChatDeps {
   random?: () => number;
 }
 
-/** An ack that does not come within this long marks the send failed (Retry keeps its clientId). */
-const ACK_TIMEOUT_MS = 15_000;
 const TYPING_REPEAT_MS = 3_000;
 const TYPING_IDLE_MS = 4_000;
 const AGENT_TYPING_EXPIRY_MS = 8_000;
@@ -65,7 +64,7 @@ export class ChatClient {
   private started = false;
   private readyFired = false;
   private attributes: Record<string, AttributeValue> = {};
-  private readonly inFlight = new Map<string, unknown>();
+  private readonly outbox: OutboxSender;
   /** The current conversation's log is complete (first sync done); until then the stored unread count stands. */
   private synced = true;
   private unreadReported = false;
@@ -92,6 +91,13 @@ export class ChatClient {
       onDown: ({ beforeHello }) => this.onDown(beforeHello),
       timers: this.timers,
       ...(deps.random ? { random: deps.random } : {}),
+    });
+    this.outbox = new OutboxSender({
+      store: deps.store,
+      socket: this.socket,
+      timers: this.timers,
+      conversationId: () => this.conversationId(),
+      onChange: (entry) => this.set({ log: upsertLocal(this.state.log, entry) }),
     });
   }
 
@@ -152,18 +158,12 @@ export class ChatClient {
     this.stopTyping();
     // After a logout in another tab nothing runs: writing again starts a new session.
     if (!this.started) this.start();
-    this.flushOutbox();
+    this.outbox.flush();
   }
 
   /** Sends a failed message again, with its original clientId. */
   retry(clientId: string): void {
-    const entry = this.deps.store.outbox().find((o) => o.clientId === clientId);
-    if (!entry) return;
-    const again: OutboxEntry = { ...entry, state: 'sending' };
-    delete again.error;
-    this.deps.store.putOutbox(again);
-    this.set({ log: upsertLocal(this.state.log, again) });
-    this.flushOutbox();
+    this.outbox.retry(clientId);
   }
 
   /** Uploads a file for the next message. Throws ApiError (e.g. SB_ERR_ATTACHMENT_TOO_LARGE) or NetworkError. */
@@ -251,7 +251,7 @@ export class ChatClient {
 
   private restart(startAgain: boolean): void {
     this.socket.stop();
-    this.clearInFlight();
+    this.outbox.connectionLost();
     this.visitor.forget();
     this.started = false;
     this.forgetConversation();
@@ -272,7 +272,7 @@ export class ChatClient {
   /** Drops the connection and connects again (a new session is due). */
   private reconnect(): void {
     this.socket.stop();
-    this.clearInFlight();
+    this.outbox.connectionLost();
     this.socket.start();
   }
 
@@ -312,7 +312,7 @@ export class ChatClient {
     const conversationId = this.conversationId();
     if (conversationId) this.syncConversation(conversationId);
     else this.refreshUnread();
-    this.flushOutbox();
+    this.outbox.flush();
     this.markRead();
     void this.flushAttributes();
   }
@@ -325,7 +325,7 @@ export class ChatClient {
   private onDown(beforeHello: boolean): void {
     // The server refuses a bad token at the upgrade, so a socket that never said hello may hold one.
     if (beforeHello) this.visitor.suspectToken();
-    this.clearInFlight();
+    this.outbox.connectionLost();
     this.typingOn = false;
     if (this.state.status !== 'error') this.set({ status: 'offline', typing: null });
   }
@@ -334,10 +334,9 @@ export class ChatClient {
     const current = this.conversationId();
     switch (f.type) {
       case 'message.ack':
-        this.settle(f.clientId);
-        this.deps.store.removeOutbox(f.clientId);
+        this.outbox.acknowledged(f.clientId);
         this.receive(f.message, f.clientId);
-        this.flushOutbox();
+        this.outbox.flush();
         return;
       case 'message.created':
         return this.receive(f.message);
@@ -365,8 +364,7 @@ export class ChatClient {
         return;
       case 'error':
         if (f.clientId) {
-          this.settle(f.clientId);
-          this.markFailed(f.clientId, f.code);
+          this.outbox.fail(f.clientId, f.code);
         } else if (f.code === 'SB_ERR_CONVERSATION_NOT_FOUND' && current && !this.synced) {
           // The stored conversation is gone (or not ours): start without it.
           this.visitor.update({ conversationId: null, lastSeq: 0, readSeq: 0 });
@@ -432,51 +430,6 @@ export class ChatClient {
     if (top > this.readSentSeq && this.socket.send({ type: 'read', conversationId, seq: top })) this.readSentSeq = top;
     if (top > (this.visitor.current?.readSeq ?? 0)) this.visitor.update({ readSeq: top });
     this.refreshUnread();
-  }
-
-  /**
-   * Sends what the outbox holds. Without a conversation only the first message goes: its ack
-   * names the conversation the server created, and the rest must join it rather than open more.
-   */
-  private flushOutbox(): void {
-    if (!this.socket.ready) return;
-    const conversationId = this.conversationId();
-    const due = dueForSend(this.deps.store.outbox());
-    for (const o of conversationId ? due : due.slice(0, 1)) {
-      if (this.inFlight.has(o.clientId)) continue;
-      const sent = this.socket.send({
-        type: 'message.send',
-        clientId: o.clientId,
-        ...(conversationId ? { conversationId } : {}),
-        body: o.body,
-        ...(o.attachments.length ? { attachments: o.attachments.map((a) => a.id) } : {}),
-      });
-      if (!sent) return;
-      const timer = this.timers.setTimeout(() => {
-        this.inFlight.delete(o.clientId);
-        this.markFailed(o.clientId, 'timeout');
-      }, ACK_TIMEOUT_MS);
-      this.inFlight.set(o.clientId, timer);
-    }
-  }
-
-  /** A send got its answer (ack or error): stop waiting for it. */
-  private settle(clientId: string): void {
-    this.timers.clearTimeout(this.inFlight.get(clientId));
-    this.inFlight.delete(clientId);
-  }
-
-  private markFailed(clientId: string, error: string): void {
-    const entry = this.deps.store.outbox().find((o) => o.clientId === clientId);
-    if (!entry) return;
-    const failed: OutboxEntry = { ...entry, state: 'failed', error };
-    this.deps.store.putOutbox(failed);
-    this.set({ log: upsertLocal(this.state.log, failed) });
-  }
-
-  private clearInFlight(): void {
-    for (const t of this.inFlight.values()) this.timers.clearTimeout(t);
-    this.inFlight.clear();
   }
 
   private stopTyping(): void {
