@@ -17,6 +17,7 @@ interface Asset {
   body: Buffer;
   gzip: Buffer;
   type: string;
+  mtimeMs: number;
 }
 
 const TYPES: Record<string, string> = {
@@ -33,22 +34,23 @@ const TYPES: Record<string, string> = {
  * is fetched by every page view of every customer site.
  */
 export class BuiltAssets {
-  private readonly cache = new Map<string, Asset | null>();
+  private readonly cache = new Map<string, Asset>();
 
   constructor(
     private readonly dir: string,
     private readonly what: string,
   ) {}
 
-  /** The file at `rel` (no `..`), or null. Missing files are looked up again next time. */
+  /** The file at `rel` (no `..`), or null. A rebuilt file (newer mtime) is read again. */
   get(rel: string): Asset | null {
     if (rel.split('/').some((part) => part === '..' || part === '')) return null;
-    const hit = this.cache.get(rel);
-    if (hit) return hit;
     const file = path.join(this.dir, rel);
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return null;
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (!stat?.isFile()) return null;
+    const hit = this.cache.get(rel);
+    if (hit && hit.mtimeMs === stat.mtimeMs) return hit;
     const body = fs.readFileSync(file);
-    const asset = { body, gzip: zlib.gzipSync(body, { level: 9 }), type: TYPES[path.extname(file)] ?? 'application/octet-stream' };
+    const asset = { body, gzip: zlib.gzipSync(body, { level: 9 }), type: TYPES[path.extname(file)] ?? 'application/octet-stream', mtimeMs: stat.mtimeMs };
     this.cache.set(rel, asset);
     return asset;
   }
@@ -83,7 +85,9 @@ export function widgetAssetRoutes(assets: BuiltAssets): Router {
   r.get('/widget/:file', (req, res) => {
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    assets.send(req, res, String(req.params['file']), 'public, max-age=300');
+    // The loader asks for `app.js?v=<content hash>`: that URL never changes meaning.
+    const versioned = typeof req.query['v'] === 'string';
+    assets.send(req, res, String(req.params['file']), versioned ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
   });
   return r;
 }

@@ -218,6 +218,21 @@ describe('the widget API and attachments, through a real server', () => {
     expect(nothing.status).toBe(422);
   });
 
+  it('serves the built widget: loader and app, gzipped on request, cacheable, CORS-open', async () => {
+    const loader = await fetch(`${server.url}/widget.js`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(loader.status).toBe(200);
+    expect(loader.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(loader.headers.get('content-encoding')).toBe('gzip');
+    expect(loader.headers.get('access-control-allow-origin')).toBe('*');
+    expect(loader.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(await loader.text()).toContain('Switchboard');
+    const app = await fetch(`${server.url}/widget/app.js?v=abc`);
+    expect(app.status).toBe(200);
+    expect(app.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${server.url}/widget/nope.js`)).status).toBe(404);
+    expect((await fetch(`${server.url}/widget/..%2F..%2Fpackage.json`)).status).toBe(404);
+  });
+
   it('serves the demo page with the default inbox embedded', async () => {
     const demo = await fetch(`${server.url}/demo`);
     expect(demo.status).toBe(200);
