@@ -9,6 +9,7 @@ import { chooseLocale } from './core/i18n.js';
 import { outboxKey, sessionKey } from './core/session.js';
 import type { AttributeValue, VisitorIdentity } from './core/types.js';
 import launcherCss from './loader.css?inline';
+import { addShadowCss } from './shadow-css.js';
 
 declare const __APP_VERSION__: string;
 
@@ -63,8 +64,6 @@ function init(): void {
   const host = document.createElement('div');
   host.setAttribute('data-switchboard-widget', '');
   const root = host.attachShadow({ mode: 'open' });
-  const style = document.createElement('style');
-  style.textContent = launcherCss;
   const frame = document.createElement('div');
   frame.className = 'sb';
   const mount = document.createElement('div');
@@ -82,7 +81,8 @@ function init(): void {
   launcher.setAttribute('aria-describedby', unreadNote.id);
   launcher.append(badge);
   frame.append(mount, launcher, unreadNote);
-  root.append(style, frame);
+  root.append(frame);
+  addShadowCss(root, launcherCss);
 
   const locale = () =>
     chooseLocale({

@@ -11,14 +11,13 @@ import { chooseLocale } from '../core/i18n.js';
 import { SessionStore, browserStorage, sessionKey } from '../core/session.js';
 import type { WebSocketLike } from '../core/socket.js';
 import type { InboxInfo } from '../core/types.js';
+import { addShadowCss } from '../shadow-css.js';
 import { Panel } from './Panel.js';
 import css from './styles.css?inline';
 import { I18nContext, makeI18n } from './useChat.js';
 
 function boot(hook: LoaderHook): void {
-  const style = document.createElement('style');
-  style.textContent = css;
-  hook.root.prepend(style);
+  addShadowCss(hook.root, css);
 
   const client = new ChatClient({
     websiteToken: hook.websiteToken,
