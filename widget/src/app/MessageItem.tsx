@@ -6,6 +6,8 @@ import { useI18n } from './useChat.js';
 export interface MessageItemProps {
   entry: LogEntry;
   hub: string;
+  /** False inside a run of messages from the same sender. */
+  showSender: boolean;
   onRetry: (clientId: string) => void;
 }
 
@@ -26,7 +28,7 @@ function formatTime(iso: string, locale: string): string {
  * One message. `data-seq` carries the server sequence (absent while local), `data-state` the
  * delivery state of the visitor's own messages (sending / sent / failed).
  */
-export function MessageItem({ entry, hub, onRetry }: MessageItemProps) {
+export function MessageItem({ entry, hub, showSender, onRetry }: MessageItemProps) {
   const { t, locale } = useI18n();
   const kind = entry.own ? 'own' : entry.sender.type === 'system' ? 'system' : 'them';
   const stateLabel = entry.state === 'sending' ? t('sending') : entry.state === 'failed' ? t('failed') : entry.state === 'sent' ? t('sent') : null;
@@ -37,7 +39,10 @@ export function MessageItem({ entry, hub, onRetry }: MessageItemProps) {
       data-state={entry.state ?? undefined}
       data-sender={entry.sender.type}
     >
-      {kind === 'them' && <span class="sb-sender">{entry.sender.name || t('someone')}</span>}
+      {kind === 'them' && (
+        // Screen readers hear the name on every message; the eye sees it once per run.
+        <span class={showSender ? 'sb-sender' : 'sb-sr'}>{entry.sender.name || t('someone')}</span>
+      )}
       {kind === 'own' && <span class="sb-sr">{t('you')}: </span>}
       <div class="sb-bubble">
         <MessageText text={entry.body} />

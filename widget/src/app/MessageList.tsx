@@ -46,9 +46,12 @@ export function MessageList({ log, greeting, hub, open, onRetry }: MessageListPr
           </div>
         </div>
       )}
-      {log.map((entry) => (
-        <MessageItem key={entry.key} entry={entry} hub={hub} onRetry={onRetry} />
-      ))}
+      {log.map((entry, i) => {
+        const prev = log[i - 1];
+        // A run of messages from the same person names them once.
+        const continued = !!prev && !prev.own && prev.sender.type === entry.sender.type && prev.sender.id === entry.sender.id;
+        return <MessageItem key={entry.key} entry={entry} hub={hub} showSender={!continued} onRetry={onRetry} />;
+      })}
     </div>
   );
 }
