@@ -9,12 +9,16 @@ export type Frame = { type?: unknown; [key: string]: unknown };
 export interface Client {
   /** Sends a frame (socket.io: emits `frame.type` with the frame as payload). Returns false when not open. */
   send(frame: { type: string; [key: string]: unknown }): boolean;
+  /** ws/hub only: sends an already encoded JSON text frame. Returns false when not open. */
+  sendText?(text: string): boolean;
   close(): void;
   readonly open: boolean;
   /** Replaced by the caller; receives every frame after the connection is ready. */
   onFrame: (frame: Frame) => void;
   /** ws/hub only: text frames starting with these bytes are dropped unparsed (e.g. a visitor's own echoes). */
   ignorePrefix?: Buffer | undefined;
+  /** ws/hub only: sees every raw frame after `ready` first; returning true means handled (not parsed). */
+  onRaw?: ((data: Buffer) => boolean) | undefined;
   /** Called once when an open connection closes or errors. */
   onClose: (reason: string) => void;
 }
@@ -67,6 +71,11 @@ function connectWs(protocol: 'hub' | 'ws', url: string, o: ConnectOptions): Prom
         ws.send(JSON.stringify(frame));
         return true;
       },
+      sendText: (text) => {
+        if (ws.readyState !== WebSocket.OPEN) return false;
+        ws.send(text);
+        return true;
+      },
       close: () => ws.terminate(),
       get open() {
         return ws.readyState === WebSocket.OPEN;
@@ -92,6 +101,7 @@ function connectWs(protocol: 'hub' | 'ws', url: string, o: ConnectOptions): Prom
       if (protocol === 'ws') ready();
     });
     ws.on('message', (data: Buffer) => {
+      if (settled && client.onRaw?.(data)) return;
       const skip = client.ignorePrefix;
       if (settled && skip && data.length > skip.length && data.compare(skip, 0, skip.length, 0, skip.length) === 0) return;
       let frame: Frame;

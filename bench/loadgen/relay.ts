@@ -9,6 +9,26 @@ const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CONNECT_TIMEOUT_MS = 15_000;
 
+// Hot frames are recognised by their bytes instead of JSON.parse: the generator's CPU per
+// message caps the load it can offer. Anything else still goes through JSON.parse.
+const ACK_PREFIX = Buffer.from('{"type":"message.ack","clientId":"c');
+const CREATED_PREFIX = Buffer.from('{"type":"message.created"');
+/** A relayed body `{"n":…` as it appears JSON-escaped inside the frame. */
+const BODY_MARK = Buffer.from('"body":"{\\"n\\":');
+
+const startsWith = (data: Buffer, prefix: Buffer) => data.length > prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+/** The decimal number at `at`, or -1 when there is none. */
+function digitsAt(data: Buffer, at: number): number {
+  let n = 0;
+  let i = at;
+  for (; i < data.length; i++) {
+    const c = data[i]!;
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return i === at ? -1 : n;
+}
+
 interface Pair {
   index: number;
   visitor?: Client;
@@ -42,26 +62,24 @@ export async function runRelay(cfg: RelayConfig, log: (line: string) => void): P
   let finished = false;
   const warmups = new Map<string, (conversationId: string | undefined) => void>();
 
+  const onAck = (n: number) => {
+    if (!(n >= 0 && n < total) || acked[n]) return;
+    acked[n] = 1;
+    ackedAll++;
+    if (n >= warm) ack.recordMs(now() - (start + n * interval));
+  };
   const onVisitorFrame = (f: Frame) => {
     if (f.type === 'message.ack') {
       const id = String(f.clientId);
       if (id.charCodeAt(0) !== 99 /* c */) return warmups.get(id)?.(conversationIdOf(f));
-      const n = parseInt(id.slice(1), 10);
-      if (!(n >= 0 && n < total) || acked[n]) return;
-      acked[n] = 1;
-      ackedAll++;
-      if (n >= warm) ack.recordMs(now() - (start + n * interval));
+      onAck(parseInt(id.slice(1), 10));
     } else if (f.type === 'error') {
       count(String(f.code ?? 'error'));
       if (typeof f.clientId === 'string') warmups.get(f.clientId)?.(undefined);
     }
   };
-  const onAgentFrame = (pair: Pair, f: Frame) => {
-    if (f.type === 'message.created') {
-      const body = (f.message as { body?: unknown } | undefined)?.body;
-      if (typeof body !== 'string' || !body.startsWith('{"n":')) return; // warm-up or someone else's message
-      const n = parseInt(body.slice(5), 10);
-      if (!(n >= 0 && n < total)) return;
+  const onCreated = (pair: Pair, n: number) => {
+    if (!(n >= 0 && n < total)) return;
       // Agents sharing a tenant see each other's messages: only the pair's own agent counts.
       if (n % activeCount !== pair.slot) return void foreign++;
       if (recv[n] === 0) {
@@ -74,6 +92,12 @@ export async function runRelay(cfg: RelayConfig, log: (line: string) => void): P
         duplicated++;
         if (recv[n]! < 255) recv[n]!++;
       }
+  };
+  const onAgentFrame = (pair: Pair, f: Frame) => {
+    if (f.type === 'message.created') {
+      const body = (f.message as { body?: unknown } | undefined)?.body;
+      if (typeof body !== 'string' || !body.startsWith('{"n":')) return; // warm-up or someone else's message
+      onCreated(pair, parseInt(body.slice(5), 10));
     } else if (f.type === 'error') {
       count(String(f.code ?? 'error'));
     }
@@ -101,10 +125,22 @@ export async function runRelay(cfg: RelayConfig, log: (line: string) => void): P
     if (!agent) return;
     pair.agent = agent;
     agent.onFrame = (f) => onAgentFrame(pair, f);
+    agent.onRaw = (data) => {
+      if (!startsWith(data, CREATED_PREFIX)) return false;
+      const at = data.indexOf(BODY_MARK, CREATED_PREFIX.length);
+      if (at < 0) return false;
+      onCreated(pair, digitsAt(data, at + BODY_MARK.length));
+      return true;
+    };
     const visitor = await open(spec.visitor, 'visitor');
     if (!visitor) return;
     pair.visitor = visitor;
     visitor.onFrame = onVisitorFrame;
+    visitor.onRaw = (data) => {
+      if (!startsWith(data, ACK_PREFIX)) return false;
+      onAck(digitsAt(data, ACK_PREFIX.length));
+      return true;
+    };
     if (cfg.protocol === 'hub') visitor.ignorePrefix = Buffer.from('{"type":"message.created"');
   });
   log(`connected ${pairs.filter((p) => p.visitor).length}/${pairs.length} pairs in ${Math.round(now() - t0)} ms (${failedConnections} failed connections)`);
@@ -146,11 +182,12 @@ export async function runRelay(cfg: RelayConfig, log: (line: string) => void): P
   }, 1000);
   const sendOne = (n: number, scheduled: number) => {
     const p = active[n % activeCount]!;
-    const body = `{"n":${n},"t":${scheduled}}`;
-    const frame = p.conversationId
-      ? { type: 'message.send', clientId: `c${n}-${runId}`, conversationId: p.conversationId, body }
-      : { type: 'message.send', clientId: `c${n}-${runId}`, body };
-    if (!p.visitor!.send(frame)) return count('send:not-open');
+    // The body is `{"n":N,"t":T}`, JSON-escaped into the frame; ids are safe to embed as they are.
+    const body = `"{\\"n\\":${n},\\"t\\":${scheduled}}"`;
+    const conv = p.conversationId ? `,"conversationId":${JSON.stringify(p.conversationId)}` : '';
+    const text = `{"type":"message.send","clientId":"c${n}-${runId}"${conv},"body":${body}}`;
+    const ok = p.visitor!.sendText ? p.visitor!.sendText(text) : p.visitor!.send(JSON.parse(text) as { type: string });
+    if (!ok) return count('send:not-open');
     sentFlag[n] = 1;
     sentAll++;
     const t = now();
