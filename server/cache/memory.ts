@@ -23,7 +23,8 @@ interface Entry {
 }
 
 const key = (tenantId: string, conversationId: string) => `${tenantId}\u0000${conversationId}`;
-const clone = <T>(v: T): T => structuredClone(v);
+/** Conversation records hold only primitives (strings, numbers, null), so a shallow copy is a full copy. */
+const copySummary = (c: ConversationRecord): ConversationRecord => ({ ...c });
 /** A private deep copy that nobody can change afterwards, so reads can share it without copying. */
 const frozenCopy = <T>(v: T): T => deepFreeze(structuredClone(v));
 function deepFreeze<T>(v: T): T {
@@ -104,14 +105,14 @@ export class MemoryWarmCache implements WarmCache {
   async conversation(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined> {
     const summary = this.entries.get(key(tenantId, conversationId))?.summary;
     this.lookups.record('conversation', Boolean(summary));
-    return summary && clone(summary);
+    return summary && copySummary(summary);
   }
 
   async fillConversation(tenantId: string, conversationId: string, version: number, conversation: ConversationRecord): Promise<boolean> {
     const k = key(tenantId, conversationId);
     const entry = this.entries.get(k);
     if (entry?.version !== version) return false;
-    entry.summary = clone(conversation);
+    entry.summary = copySummary(conversation);
     this.entries.set(k, entry);
     return true;
   }

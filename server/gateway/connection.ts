@@ -19,6 +19,51 @@ export interface ConnectionOptions {
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /**
+ * JSON of messages already encoded once. One message goes out several times (the ack, and a
+ * `message.created` to every connection that sees it) as the same object, so it is encoded once.
+ * Messages are never changed after they are stored.
+ */
+const messageJson = new WeakMap<Message, string>();
+function encodeMessage(m: Message): string {
+  let json = messageJson.get(m);
+  if (json === undefined) messageJson.set(m, (json = JSON.stringify(m)));
+  return json;
+}
+
+/** Encodes a frame; the two message frames reuse the message's cached JSON (same text as JSON.stringify). */
+export function encodeFrame(frame: ServerFrame): string {
+  if (frame.type === 'message.created' && Object.keys(frame).length === 2) {
+    return `{"type":"message.created","message":${encodeMessage(frame.message)}}`;
+  }
+  if (frame.type === 'message.ack' && Object.keys(frame).length === 3 && typeof frame.clientId === 'string') {
+    return `{"type":"message.ack","clientId":${JSON.stringify(frame.clientId)},"message":${encodeMessage(frame.message)}}`;
+  }
+  return JSON.stringify(frame);
+}
+
+/**
+ * Sockets written to in this turn of the event loop stay corked until it ends, so frames that
+ * one event sends to one socket (a visitor's ack and its own message's echo) leave in one write.
+ */
+type Corkable = { cork(): void; uncork(): void };
+let corked: Corkable[] = [];
+/** Counts flushes, so a connection knows whether its socket is corked in the current turn. */
+let turn = 0;
+function corkUntilTurnEnds(socket: Corkable | undefined): boolean {
+  if (!socket) return false;
+  socket.cork();
+  if (corked.length === 0) setImmediate(uncorkAll);
+  corked.push(socket);
+  return true;
+}
+function uncorkAll(): void {
+  const sockets = corked;
+  corked = [];
+  turn++;
+  for (const s of sockets) s.uncork();
+}
+
+/**
  * One authenticated socket: its actor, its bus subscriptions, a serial frame queue (so a
  * client's sends are stored in the order it sent them) and the live-event buffer used while a
  * `sync` is running, so a message is not delivered both by the sync and live.
@@ -31,6 +76,8 @@ export class ClientConnection {
   private readonly syncing = new Map<string, HubEvent[]>();
   private readonly sequencers = new Map<string, ConversationSequencer>();
   readonly unsubscribes: Unsubscribe[] = [];
+  /** The turn of the event loop in which this socket was last corked (see `corkUntilTurnEnds`). */
+  private corkedIn = -1;
 
   constructor(
     readonly ws: WebSocket,
@@ -44,7 +91,10 @@ export class ClientConnection {
       this.ws.close(1013, 'client too slow; reconnect and sync');
       return;
     }
-    this.ws.send(JSON.stringify(frame));
+    if (this.corkedIn !== turn) {
+      if (corkUntilTurnEnds((this.ws as unknown as { _socket?: Corkable })._socket)) this.corkedIn = turn;
+    }
+    this.ws.send(encodeFrame(frame));
   }
 
   /** Runs `task` after every earlier frame of this connection has been handled. */

@@ -1,4 +1,3 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { ClientFrameType, ErrorCode } from '../contract/index.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -21,9 +20,17 @@ const FLOOD_CLOSE_AFTER = 3;
  * then runs the handler on the connection's serial queue. Every failure becomes an `error`
  * frame; the connection stays open.
  */
+/** One connection's flood-limit window: frames counted since `start`, and rejected frames in a row. */
+interface FrameWindow {
+  start: number;
+  count: number;
+  strikes: number;
+}
+
 export class FrameDispatcher {
-  private readonly limiter: RateLimiterMemory;
-  private readonly strikes = new WeakMap<ClientConnection, number>();
+  /** Length of a flood-limit window; each connection may send `burst` frames per window. */
+  private readonly windowMs: number;
+  private readonly windows = new WeakMap<ClientConnection, FrameWindow>();
 
   constructor(
     private readonly schemas: FrameSchemas,
@@ -33,11 +40,12 @@ export class FrameDispatcher {
     private readonly metrics: Metrics,
   ) {
     // A window of burst/rate seconds holding `burst` frames is a sustained `rate` per second.
-    this.limiter = new RateLimiterMemory({ points: opts.burst, duration: Math.max(1, Math.round(opts.burst / opts.framesPerSecond)) });
+    // Kept on the connection and checked synchronously: no timer or promise per frame.
+    this.windowMs = 1000 * Math.max(1, Math.round(opts.burst / opts.framesPerSecond));
   }
 
-  async dispatch(c: ClientConnection, connId: string, data: Buffer, isBinary: boolean): Promise<void> {
-    if (!(await this.allow(c, connId))) return;
+  async dispatch(c: ClientConnection, _connId: string, data: Buffer, isBinary: boolean): Promise<void> {
+    if (!this.allow(c)) return;
     if (isBinary) return this.fail(c, 'unknown', 'SB_ERR_BAD_REQUEST', 'Binary frames are not supported.');
     if (data.length > this.opts.maxFrameBytes) {
       return this.fail(c, 'unknown', 'SB_ERR_FRAME_TOO_LARGE', `Frames are limited to ${this.opts.maxFrameBytes} bytes.`);
@@ -71,18 +79,22 @@ export class FrameDispatcher {
     });
   }
 
-  private async allow(c: ClientConnection, connId: string): Promise<boolean> {
-    try {
-      await this.limiter.consume(connId);
-      this.strikes.set(c, 0);
-      return true;
-    } catch {
-      const strikes = (this.strikes.get(c) ?? 0) + 1;
-      this.strikes.set(c, strikes);
-      this.fail(c, 'unknown', 'SB_ERR_RATE_LIMITED', 'Too many frames; slow down.');
-      if (strikes > this.opts.burst * FLOOD_CLOSE_AFTER) c.ws.close(1008, 'flooding');
-      return false;
+  private allow(c: ClientConnection): boolean {
+    const now = Date.now();
+    let w = this.windows.get(c);
+    if (!w) this.windows.set(c, (w = { start: now, count: 0, strikes: 0 }));
+    else if (now - w.start >= this.windowMs) {
+      w.start = now;
+      w.count = 0;
     }
+    if (++w.count <= this.opts.burst) {
+      w.strikes = 0;
+      return true;
+    }
+    w.strikes++;
+    this.fail(c, 'unknown', 'SB_ERR_RATE_LIMITED', 'Too many frames; slow down.');
+    if (w.strikes > this.opts.burst * FLOOD_CLOSE_AFTER) c.ws.close(1008, 'flooding');
+    return false;
   }
 
   private fail(c: ClientConnection, type: string, code: ErrorCode, message: string, clientId?: string): void {
