@@ -35,36 +35,39 @@ export interface UploadFile {
 
 /** Client of the visitor HTTP API (`/api/v1/widget/*`). */
 export class WidgetApi {
-  constructor(
-    private readonly hub: string,
-    private readonly fetchFn: FetchLike,
-  ) {}
+  readonly #hub: string;
+  readonly #fetchFn: FetchLike;
+
+  constructor(hub: string, fetchFn: FetchLike) {
+    this.#hub = hub;
+    this.#fetchFn = fetchFn;
+  }
 
   createSession(body: { inbox: string; visitorId?: string; identity?: VisitorIdentity }): Promise<SessionResponse> {
-    return this.call<SessionResponse>('POST', '/api/v1/widget/sessions', null, JSON.stringify(body), 'application/json');
+    return this.#call<SessionResponse>('POST', '/api/v1/widget/sessions', null, JSON.stringify(body), 'application/json');
   }
 
   async conversations(token: string): Promise<Conversation[]> {
-    const page = await this.call<{ items?: Conversation[] }>('GET', '/api/v1/widget/conversations', token);
+    const page = await this.#call<{ items?: Conversation[] }>('GET', '/api/v1/widget/conversations', token);
     return Array.isArray(page.items) ? page.items : [];
   }
 
   updateContact(token: string, patch: { name?: string; email?: string; attributes?: Record<string, AttributeValue> }): Promise<unknown> {
-    return this.call('PATCH', '/api/v1/widget/contact', token, JSON.stringify(patch), 'application/json');
+    return this.#call('PATCH', '/api/v1/widget/contact', token, JSON.stringify(patch), 'application/json');
   }
 
   upload(token: string, file: UploadFile): Promise<Attachment> {
     const path = `/api/v1/widget/attachments?name=${encodeURIComponent(file.name)}`;
-    return this.call<Attachment>('POST', path, token, file, file.type || 'application/octet-stream');
+    return this.#call<Attachment>('POST', path, token, file, file.type || 'application/octet-stream');
   }
 
-  private async call<T>(method: string, path: string, token: string | null, body?: unknown, contentType?: string): Promise<T> {
+  async #call<T>(method: string, path: string, token: string | null, body?: unknown, contentType?: string): Promise<T> {
     const headers: Record<string, string> = {};
     if (token) headers['Authorization'] = `Bearer ${token}`;
     if (contentType) headers['Content-Type'] = contentType;
     let res: Awaited<ReturnType<FetchLike>>;
     try {
-      res = await this.fetchFn(this.hub + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      res = await this.#fetchFn(this.#hub + path, { method, headers, ...(body !== undefined ? { body } : {}) });
     } catch {
       throw new NetworkError(path);
     }

@@ -33,15 +33,15 @@ export const outboxKey = (websiteToken: string) => `switchboard:${websiteToken}:
 
 /** In-memory stand-in when localStorage is missing or throws (Safari private mode, sandboxed frames). */
 export class MemoryStorage implements StorageLike {
-  private readonly map = new Map<string, string>();
+  readonly #map = new Map<string, string>();
   getItem(key: string): string | null {
-    return this.map.get(key) ?? null;
+    return this.#map.get(key) ?? null;
   }
   setItem(key: string, value: string): void {
-    this.map.set(key, value);
+    this.#map.set(key, value);
   }
   removeItem(key: string): void {
-    this.map.delete(key);
+    this.#map.delete(key);
   }
 }
 
@@ -77,18 +77,18 @@ function isSession(v: unknown): v is StoredSession {
  * A storage that throws is replaced by memory for the rest of the page's life.
  */
 export class SessionStore {
-  private storage: StorageLike;
+  #storage: StorageLike;
 
   constructor(
     storage: StorageLike | null,
     readonly websiteToken: string,
   ) {
-    this.storage = storage ?? new MemoryStorage();
+    this.#storage = storage ?? new MemoryStorage();
   }
 
   /** The stored session, or null. */
   read(): StoredSession | null {
-    const v = readJson(this.storage, sessionKey(this.websiteToken));
+    const v = readJson(this.#storage, sessionKey(this.websiteToken));
     return isSession(v) ? { ...DEFAULTS, ...v } : null;
   }
 
@@ -105,59 +105,59 @@ export class SessionStore {
       next.lastSeq = Math.max(cur.lastSeq, next.lastSeq);
       next.readSeq = Math.max(cur.readSeq, next.readSeq);
     }
-    this.save(sessionKey(this.websiteToken), next);
+    this.#save(sessionKey(this.websiteToken), next);
     return next;
   }
 
   /** The unacknowledged messages, oldest first. */
   outbox(): OutboxEntry[] {
-    return parseOutbox(readJson(this.storage, outboxKey(this.websiteToken)));
+    return parseOutbox(readJson(this.#storage, outboxKey(this.websiteToken)));
   }
 
   putOutbox(entry: OutboxEntry): void {
-    this.save(outboxKey(this.websiteToken), putEntry(this.outbox(), entry));
+    this.#save(outboxKey(this.websiteToken), putEntry(this.outbox(), entry));
   }
 
   removeOutbox(clientId: string): void {
     const list = this.outbox();
     const next = removeEntry(list, clientId);
-    if (next.length !== list.length) this.save(outboxKey(this.websiteToken), next);
+    if (next.length !== list.length) this.#save(outboxKey(this.websiteToken), next);
   }
 
   /** Forgets the visitor (logout): session and outbox. */
   clear(): void {
     for (const key of [sessionKey(this.websiteToken), outboxKey(this.websiteToken)]) {
       try {
-        this.storage.removeItem(key);
+        this.#storage.removeItem(key);
       } catch {
-        this.fallBackToMemory();
+        this.#fallBackToMemory();
       }
     }
   }
 
-  private save(key: string, value: unknown): void {
+  #save(key: string, value: unknown): void {
     const json = JSON.stringify(value);
     try {
-      this.storage.setItem(key, json);
+      this.#storage.setItem(key, json);
     } catch {
       // Quota or a storage that refuses writes: keep working in memory.
-      this.fallBackToMemory();
-      this.storage.setItem(key, json);
+      this.#fallBackToMemory();
+      this.#storage.setItem(key, json);
     }
   }
 
-  private fallBackToMemory(): void {
-    if (this.storage instanceof MemoryStorage) return;
+  #fallBackToMemory(): void {
+    if (this.#storage instanceof MemoryStorage) return;
     const mem = new MemoryStorage();
     for (const key of [sessionKey(this.websiteToken), outboxKey(this.websiteToken)]) {
       try {
-        const v = this.storage.getItem(key);
+        const v = this.#storage.getItem(key);
         if (v !== null) mem.setItem(key, v);
       } catch {
         // Unreadable too: start empty.
       }
     }
-    this.storage = mem;
+    this.#storage = mem;
   }
 }
 

@@ -46,37 +46,37 @@ const OPEN = 1;
  * connection can otherwise look open for minutes).
  */
 export class ReconnectingSocket {
-  private ws: WebSocketLike | null = null;
-  private helloSeen = false;
-  private attempt = 0;
-  private running = false;
-  private connecting = false;
-  private retryTimer: unknown = null;
-  private idleTimer: unknown = null;
-  private pongTimer: unknown = null;
-  private readonly timers: Timers;
+  #ws: WebSocketLike | null = null;
+  #helloSeen = false;
+  #attempt = 0;
+  #running = false;
+  #connecting = false;
+  #retryTimer: unknown = null;
+  #idleTimer: unknown = null;
+  #pongTimer: unknown = null;
+  readonly #timers: Timers;
 
   constructor(private readonly opts: SocketOptions) {
-    this.timers = opts.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) };
+    this.#timers = opts.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) };
   }
 
   /** True once `hello` arrived on the current connection. */
   get ready(): boolean {
-    return this.helloSeen && this.ws?.readyState === OPEN;
+    return this.#helloSeen && this.#ws?.readyState === OPEN;
   }
 
   /** Starts connecting (no-op when already running). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    void this.connect();
+    if (this.#running) return;
+    this.#running = true;
+    void this.#connect();
   }
 
   /** Closes for good; nothing reconnects until `start()`. */
   stop(): void {
-    this.running = false;
-    this.clearRetry();
-    this.drop();
+    this.#running = false;
+    this.#clearRetry();
+    this.#drop();
   }
 
   /**
@@ -84,48 +84,48 @@ export class ReconnectingSocket {
    * became visible): useful only while disconnected.
    */
   nudge(): void {
-    if (!this.running || this.ws || this.connecting) return;
-    this.clearRetry();
-    this.attempt = 0;
-    void this.connect();
+    if (!this.#running || this.#ws || this.#connecting) return;
+    this.#clearRetry();
+    this.#attempt = 0;
+    void this.#connect();
   }
 
   /** Sends a frame; false when not connected (the caller keeps it for the next connection). */
   send(frame: OutgoingFrame): boolean {
-    if (!this.ready || !this.ws) return false;
+    if (!this.ready || !this.#ws) return false;
     try {
-      this.ws.send(JSON.stringify(frame));
+      this.#ws.send(JSON.stringify(frame));
       return true;
     } catch {
       return false;
     }
   }
 
-  private async connect(): Promise<void> {
-    if (this.connecting || this.ws) return;
-    this.connecting = true;
+  async #connect(): Promise<void> {
+    if (this.#connecting || this.#ws) return;
+    this.#connecting = true;
     let url: string;
     try {
       url = await this.opts.url();
     } catch {
-      this.connecting = false;
-      this.scheduleRetry();
+      this.#connecting = false;
+      this.#scheduleRetry();
       return;
     }
-    this.connecting = false;
-    if (!this.running || this.ws) return;
+    this.#connecting = false;
+    if (!this.#running || this.#ws) return;
     let ws: WebSocketLike;
     try {
       ws = this.opts.open(url);
     } catch {
-      this.scheduleRetry();
+      this.#scheduleRetry();
       return;
     }
-    this.ws = ws;
-    this.helloSeen = false;
+    this.#ws = ws;
+    this.#helloSeen = false;
     ws.onmessage = (ev) => {
-      if (this.ws !== ws) return;
-      this.armIdle();
+      if (this.#ws !== ws) return;
+      this.#armIdle();
       let frame: IncomingFrame;
       try {
         frame = JSON.parse(String(ev.data)) as IncomingFrame;
@@ -134,33 +134,33 @@ export class ReconnectingSocket {
       }
       if (!frame || typeof frame !== 'object' || typeof frame.type !== 'string') return;
       if (frame.type === 'hello') {
-        this.helloSeen = true;
-        this.attempt = 0;
+        this.#helloSeen = true;
+        this.#attempt = 0;
         this.opts.onHello();
         return;
       }
       this.opts.onFrame(frame);
     };
-    ws.onclose = () => this.lost(ws);
-    ws.onerror = () => this.lost(ws);
+    ws.onclose = () => this.#lost(ws);
+    ws.onerror = () => this.#lost(ws);
     // Armed before the socket opens too, so a connection attempt that hangs is given up.
-    this.armIdle();
+    this.#armIdle();
   }
 
-  private lost(ws: WebSocketLike): void {
-    if (this.ws !== ws) return;
-    const beforeHello = !this.helloSeen;
-    this.drop();
+  #lost(ws: WebSocketLike): void {
+    if (this.#ws !== ws) return;
+    const beforeHello = !this.#helloSeen;
+    this.#drop();
     this.opts.onDown({ beforeHello });
-    this.scheduleRetry();
+    this.#scheduleRetry();
   }
 
-  private drop(): void {
-    const ws = this.ws;
-    this.ws = null;
-    this.helloSeen = false;
-    this.timers.clearTimeout(this.idleTimer);
-    this.timers.clearTimeout(this.pongTimer);
+  #drop(): void {
+    const ws = this.#ws;
+    this.#ws = null;
+    this.#helloSeen = false;
+    this.#timers.clearTimeout(this.#idleTimer);
+    this.#timers.clearTimeout(this.#pongTimer);
     if (ws) {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
       try {
@@ -171,34 +171,34 @@ export class ReconnectingSocket {
     }
   }
 
-  private scheduleRetry(): void {
-    if (!this.running) return;
-    this.clearRetry();
-    const delay = backoffDelay(this.attempt++, this.opts.random);
-    this.retryTimer = this.timers.setTimeout(() => {
-      this.retryTimer = null;
-      void this.connect();
+  #scheduleRetry(): void {
+    if (!this.#running) return;
+    this.#clearRetry();
+    const delay = backoffDelay(this.#attempt++, this.opts.random);
+    this.#retryTimer = this.#timers.setTimeout(() => {
+      this.#retryTimer = null;
+      void this.#connect();
     }, delay);
   }
 
-  private clearRetry(): void {
-    if (this.retryTimer !== null) this.timers.clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+  #clearRetry(): void {
+    if (this.#retryTimer !== null) this.#timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
   }
 
   /** Any frame proves the line alive; after `idleMs` of silence, ask with a ping. */
-  private armIdle(): void {
-    const ws = this.ws;
-    this.timers.clearTimeout(this.idleTimer);
-    this.timers.clearTimeout(this.pongTimer);
-    this.idleTimer = this.timers.setTimeout(() => {
-      if (this.ws !== ws || !ws) return;
+  #armIdle(): void {
+    const ws = this.#ws;
+    this.#timers.clearTimeout(this.#idleTimer);
+    this.#timers.clearTimeout(this.#pongTimer);
+    this.#idleTimer = this.#timers.setTimeout(() => {
+      if (this.#ws !== ws || !ws) return;
       try {
         ws.send(JSON.stringify({ type: 'ping' }));
       } catch {
         // The close event follows.
       }
-      this.pongTimer = this.timers.setTimeout(() => this.lost(ws), this.opts.pongTimeoutMs ?? 10_000);
+      this.#pongTimer = this.#timers.setTimeout(() => this.#lost(ws), this.opts.pongTimeoutMs ?? 10_000);
     }, this.opts.idleMs ?? 25_000);
   }
 }

@@ -25,25 +25,29 @@ export class VisitorSession {
   current: StoredSession | null = null;
   /** The identity the host page gave with `setUser` (kept across renewals). */
   identity: VisitorIdentity | null = null;
-  private tokenSuspect = false;
-  private renewWanted = false;
-  private lastRenewAt = -Infinity;
+  #tokenSuspect = false;
+  #renewWanted = false;
+  #lastRenewAt = -Infinity;
 
-  constructor(private readonly deps: VisitorSessionDeps) {}
+  readonly #deps: VisitorSessionDeps;
+
+  constructor(deps: VisitorSessionDeps) {
+    this.#deps = deps;
+  }
 
   /** Takes the stored session, unless it belongs to another user than `identity`. */
   load(): StoredSession | null {
-    const stored = this.deps.store.read();
-    if (stored?.identity && this.identity && stored.identity.id !== this.identity.id) this.deps.store.clear();
-    this.current = this.deps.store.read();
+    const stored = this.#deps.store.read();
+    if (stored?.identity && this.identity && stored.identity.id !== this.identity.id) this.#deps.store.clear();
+    this.current = this.#deps.store.read();
     // Identifying an anonymous visitor, a new hash or new details: the session request carries them.
-    if (this.current && this.identity && this.classify(this.identity) !== 'same') this.renewWanted = true;
+    if (this.current && this.identity && this.classify(this.identity) !== 'same') this.#renewWanted = true;
     return this.current;
   }
 
   /** Re-reads storage after another tab changed it. */
   reload(): StoredSession | null {
-    this.current = this.deps.store.read();
+    this.current = this.#deps.store.read();
     return this.current;
   }
 
@@ -58,43 +62,43 @@ export class VisitorSession {
 
   /** The next `ensure()` asks the server for a new session (keeping the visitor id). */
   renewSoon(): void {
-    this.renewWanted = true;
+    this.#renewWanted = true;
   }
 
   /** A socket closed before `hello`: the server may have refused the token. */
   suspectToken(): void {
-    this.tokenSuspect = true;
+    this.#tokenSuspect = true;
   }
 
   /** Merges `patch` into the stored session. */
   update(patch: Partial<StoredSession>): void {
-    this.current = this.deps.store.write(patch) ?? this.current;
+    this.current = this.#deps.store.write(patch) ?? this.current;
   }
 
   /** Forgets the session and outbox (logout, or another user). */
   forget(): void {
-    this.deps.store.clear();
+    this.#deps.store.clear();
     this.current = null;
-    this.tokenSuspect = this.renewWanted = false;
-    this.lastRenewAt = -Infinity;
+    this.#tokenSuspect = this.#renewWanted = false;
+    this.#lastRenewAt = -Infinity;
   }
 
   /** The current session, created or renewed when needed. Throws ApiError or NetworkError. */
   async ensure(): Promise<StoredSession> {
     const cur = this.current;
-    const renewDue = this.tokenSuspect && this.deps.now() - this.lastRenewAt >= RENEW_INTERVAL_MS;
-    if (cur && !this.renewWanted && !renewDue) return cur;
+    const renewDue = this.#tokenSuspect && this.#deps.now() - this.#lastRenewAt >= RENEW_INTERVAL_MS;
+    if (cur && !this.#renewWanted && !renewDue) return cur;
     const identity = this.identity ?? cur?.identity ?? null;
-    const res = await this.deps.api.createSession({
-      inbox: this.deps.websiteToken,
+    const res = await this.#deps.api.createSession({
+      inbox: this.#deps.websiteToken,
       ...(cur ? { visitorId: cur.visitorId } : {}),
       ...(identity ? { identity } : {}),
     });
-    this.lastRenewAt = this.deps.now();
-    this.tokenSuspect = this.renewWanted = false;
+    this.#lastRenewAt = this.#deps.now();
+    this.#tokenSuspect = this.#renewWanted = false;
     const sameContact = cur?.contactId === res.contactId;
     const fresh = sameContact ? {} : { conversationId: null, lastSeq: 0, readSeq: 0, unread: 0, preChatDone: false };
-    if (!sameContact) this.deps.onNewContact();
+    if (!sameContact) this.#deps.onNewContact();
     this.update({ ...fresh, visitorId: res.visitorId, token: res.token, contactId: res.contactId, inbox: res.inbox, identity });
     return this.current!;
   }
@@ -106,7 +110,7 @@ export class VisitorSession {
       return await call(s.token);
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401) throw err;
-      this.renewWanted = true;
+      this.#renewWanted = true;
       return call((await this.ensure()).token);
     }
   }
