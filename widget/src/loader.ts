@@ -204,6 +204,13 @@ function init(): void {
   w.Switchboard = api;
 
   launcher.addEventListener('click', () => setOpen(!open));
+  // Escape anywhere in the widget (panel or launcher) closes the panel and lands on the launcher.
+  frame.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && open) {
+      e.stopPropagation();
+      setOpen(false);
+    }
+  });
   renderLauncher();
   setUnread(0);
 

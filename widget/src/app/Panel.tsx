@@ -20,7 +20,7 @@ export function initials(name: string): string {
   return letters.map((w) => Array.from(w)[0]!.toUpperCase()).join('') || '?';
 }
 
-/** The chat panel: header, notes, log (or pre-chat form) and composer. Escape closes it. */
+/** The chat panel: header, notes, log (or pre-chat form) and composer. (Escape is the loader's.) */
 export function Panel({ client, hub, open, onClose }: PanelProps) {
   const { t, locale } = useI18n();
   const state = useChat(client);
@@ -44,12 +44,6 @@ export function Panel({ client, hub, open, onClose }: PanelProps) {
       aria-label={inbox?.name ?? t('chatTitle')}
       lang={locale}
       hidden={!open}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.stopPropagation();
-          onClose();
-        }
-      }}
     >
       <header class="sb-head">
         <span class="sb-avatar" aria-hidden="true">

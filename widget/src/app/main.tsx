@@ -28,7 +28,8 @@ function boot(hook: LoaderHook): void {
     openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
     events: {
       ready: () => hook.emit('ready'),
-      message: (m) => hook.emit('message', m),
+      // A copy: whatever the host page does to it must not reach our log.
+      message: (m) => hook.emit('message', JSON.parse(JSON.stringify(m))),
       unread: (n) => hook.emit('unread', n),
     },
   });
