@@ -203,14 +203,17 @@ function init(): void {
   Object.defineProperty(api, HOOK, { value: hook, enumerable: false });
   w.Switchboard = api;
 
-  launcher.addEventListener('click', () => setOpen(!open));
+  launcher.addEventListener('click', safe(() => setOpen(!open)));
   // Escape anywhere in the widget (panel or launcher) closes the panel and lands on the launcher.
-  frame.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && open) {
-      e.stopPropagation();
-      setOpen(false);
-    }
-  });
+  frame.addEventListener(
+    'keydown',
+    safe((e: KeyboardEvent) => {
+      if (e.key === 'Escape' && open) {
+        e.stopPropagation();
+        setOpen(false);
+      }
+    }),
+  );
   renderLauncher();
   setUnread(0);
 
