@@ -115,9 +115,12 @@ function init(): void {
     const s = document.createElement('script');
     s.src = `${hub}/widget/app.js?v=${__APP_VERSION__}`;
     s.async = true;
-    s.onerror = () => {
-      loading = false; // a later open tries again
-    };
+    s.onerror = safe(() => {
+      // Nothing to show: back to closed, and the next open tries again.
+      loading = false;
+      s.remove();
+      setOpen(false, false);
+    });
     (document.head || document.documentElement).append(s);
   };
 
