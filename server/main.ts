@@ -151,6 +151,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
         return page.items.map(toWireConversation);
       },
       uploadAttachment: (actor, file) => attachments.upload(actor, file),
+      maxUploadBytes: config.maxAttachmentBytes,
       agentsOnline: async (tenantId) => (await tiers.presence.online(tenantId)).length > 0,
     },
     {

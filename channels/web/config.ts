@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { InboxSetupResult } from '../../server/contract/index.js';
+import type { InboxSetupResult, WebInboxView } from '../../server/contract/index.js';
 
 /** A web origin; `javascript:`, `data:`, `file:` and the like have none (their origin is "null"). */
 const origin = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((u) => new URL(u).origin);
@@ -59,3 +59,19 @@ export function originAllowed(settings: WebSettings, origin: string | undefined)
   if (origin === 'null') return false;
   return settings.allowedOrigins.includes(origin);
 }
+
+/** Public widget settings a visitor may see (no secrets). */
+export function publicInbox(inbox: WebInboxView, agentsOnline: boolean, maxAttachmentBytes: number) {
+  const s = readWebSettings(inbox.settings);
+  return {
+    id: inbox.inboxId,
+    name: inbox.name,
+    greeting: s.greeting ?? null,
+    color: s.color ?? null,
+    position: s.position,
+    preChatForm: s.preChatForm,
+    agentsOnline,
+    maxAttachmentBytes,
+  };
+}
+

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { AppError, type WebChannelHost, type WebInboxView } from '../../server/contract/index.js';
-import { originAllowed, readWebSettings } from './config.js';
+import { AppError, type WebChannelHost } from '../../server/contract/index.js';
+import { originAllowed, publicInbox, readWebSettings } from './config.js';
 import { verifyIdentityHash } from './identity.js';
 import { allowOrigin } from './visitor-api.js';
 
@@ -18,20 +18,6 @@ const sessionSchema = z.object({
     })
     .optional(),
 });
-
-/** Public widget settings a visitor may see (no secrets). */
-function publicInbox(inbox: WebInboxView, agentsOnline: boolean) {
-  const s = readWebSettings(inbox.settings);
-  return {
-    id: inbox.inboxId,
-    name: inbox.name,
-    greeting: s.greeting ?? null,
-    color: s.color ?? null,
-    position: s.position,
-    preChatForm: s.preChatForm,
-    agentsOnline,
-  };
-}
 
 /**
  * `POST /api/v1/widget/sessions`: turns a website token (plus an optional returning visitor id
@@ -85,7 +71,7 @@ export function widgetSessionRoutes(host: WebChannelHost, limiter: RequestHandle
     if (identity && (fields.name || fields.email)) await host.updateContact(inbox.tenantId, contactId, fields);
     const token = await host.issueVisitorToken(inbox.tenantId, contactId, inbox.inboxId);
     const agentsOnline = await host.agentsOnline(inbox.tenantId);
-    res.status(201).json({ visitorId, token, contactId, inbox: publicInbox(inbox, agentsOnline) });
+    res.status(201).json({ visitorId, token, contactId, inbox: publicInbox(inbox, agentsOnline, host.maxUploadBytes) });
   });
 
   return r;

@@ -1,9 +1,9 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { AppError, type VisitorActor, type WebChannelHost } from '../../server/contract/index.js';
-import { originAllowed, readWebSettings } from './config.js';
+import { originAllowed, publicInbox, readWebSettings } from './config.js';
 
-const WIDGET_PATHS = ['/widget/sessions', '/widget/conversations', '/widget/contact', '/widget/attachments'];
+const WIDGET_PATHS = ['/widget/sessions', '/widget/inbox', '/widget/conversations', '/widget/contact', '/widget/attachments'];
 
 /**
  * CORS for the widget API: the widget runs on the customer's site, another origin. Preflights
@@ -70,6 +70,14 @@ const contactPatch = z
 export function visitorRoutes(host: WebChannelHost, uploadLimiter: RequestHandler): Router {
   const r = Router();
   const auth = requireVisitor(host);
+
+  // Settings change while a returning visitor keeps its token: the widget asks on every connect.
+  r.get('/widget/inbox', auth, async (_req, res) => {
+    const actor = visitorOf(res);
+    const inbox = await host.getWebInbox(actor.tenantId, actor.inboxId);
+    if (!inbox) throw new AppError('SB_ERR_INBOX_NOT_FOUND');
+    res.json(publicInbox(inbox, await host.agentsOnline(actor.tenantId), host.maxUploadBytes));
+  });
 
   r.get('/widget/conversations', auth, async (_req, res) => {
     res.json({ items: await host.visitorConversations(visitorOf(res)), nextCursor: null });

@@ -41,6 +41,8 @@ export interface WebChannelHost {
     actor: VisitorActor,
     file: { name: string | undefined; contentType: string | undefined; declaredLength: number | undefined; body: AsyncIterable<Buffer | string> },
   ): Promise<Attachment>;
+  /** Largest accepted upload, in bytes (the widget checks before uploading). */
+  readonly maxUploadBytes: number;
   /** Whether any agent of the tenant is connected right now. */
   agentsOnline(tenantId: string): Promise<boolean>;
 }

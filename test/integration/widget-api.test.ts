@@ -58,6 +58,7 @@ describe('the widget API and attachments, through a real server', () => {
       position: 'right',
       preChatForm: true,
       agentsOnline: false,
+      maxAttachmentBytes: MAX_BYTES,
     });
     await connect(adminToken);
     const after = await api(server.url).post('/api/v1/widget/sessions', { inbox: shop.websiteToken }, { origin: SHOP });
@@ -208,6 +209,13 @@ describe('the widget API and attachments, through a real server', () => {
     const session = await api(server.url).post('/api/v1/widget/sessions', { inbox: created.body.websiteToken, identity: { id: 'u-1', hash } });
     expect(session.status).toBe(201);
     expect(session.body.inbox).toMatchObject({ name: 'Members area', greeting: 'Welcome back', preChatForm: true });
+
+    // A returning visitor's widget reads the current settings with its existing token.
+    const current = await api(server.url, session.body.token).get('/api/v1/widget/inbox');
+    expect(current.status).toBe(200);
+    expect(current.body).toMatchObject({ id, name: 'Members area', greeting: 'Welcome back', preChatForm: true, maxAttachmentBytes: MAX_BYTES });
+    await admin.patch(`/api/v1/inboxes/${id}`, { settings: { greeting: 'Hello again' } });
+    expect((await api(server.url, session.body.token).get('/api/v1/widget/inbox')).body.greeting).toBe('Hello again');
 
     const bad = await admin.patch(`/api/v1/inboxes/${id}`, { settings: { color: 'red' } });
     expect(bad.status).toBe(422);

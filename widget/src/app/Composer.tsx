@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { ApiError } from '../core/api.js';
 import type { ChatClient } from '../core/chat.js';
-import { ACCEPTED_TYPES, MAX_FILE_BYTES, checkFile } from '../core/files.js';
+import { ACCEPTED_TYPES, checkFile } from '../core/files.js';
 import type { Attachment } from '../core/types.js';
 import { fileSize } from './Attachments.js';
 import { AttachIcon, SendIcon } from './icons.js';
@@ -11,12 +11,14 @@ export interface ComposerProps {
   client: ChatClient;
   /** Set by the panel so it can focus the box on open. */
   inputRef: { current: HTMLTextAreaElement | null };
+  /** Largest file the server accepts, from the session's inbox info. */
+  maxBytes: number;
 }
 
 /** Maps upload failures onto UI strings; the server's own message for anything unexpected. */
-function uploadError(err: unknown, t: ReturnType<typeof useI18n>['t']): string {
+function uploadError(err: unknown, t: ReturnType<typeof useI18n>['t'], maxBytes: number): string {
   if (err instanceof ApiError) {
-    if (err.code === 'SB_ERR_ATTACHMENT_TOO_LARGE') return t('fileTooLarge', { max: fileSize(MAX_FILE_BYTES) });
+    if (err.code === 'SB_ERR_ATTACHMENT_TOO_LARGE') return t('fileTooLarge', { max: fileSize(maxBytes) });
     if (err.code === 'SB_ERR_ATTACHMENT_TYPE') return t('fileType');
     return err.message;
   }
@@ -24,7 +26,7 @@ function uploadError(err: unknown, t: ReturnType<typeof useI18n>['t']): string {
 }
 
 /** Message box, attach and send. Enter sends, Shift+Enter adds a line. */
-export function Composer({ client, inputRef }: ComposerProps) {
+export function Composer({ client, inputRef, maxBytes }: ComposerProps) {
   const { t } = useI18n();
   const [text, setText] = useState('');
   const [files, setFiles] = useState<Attachment[]>([]);
@@ -53,9 +55,9 @@ export function Composer({ client, inputRef }: ComposerProps) {
     const picked = input?.files ? Array.from(input.files) : [];
     if (input) input.value = '';
     for (const file of picked) {
-      const problem = checkFile(file);
+      const problem = checkFile(file, maxBytes);
       if (problem) {
-        setError(t(problem, { max: fileSize(MAX_FILE_BYTES) }));
+        setError(t(problem, { max: fileSize(maxBytes) }));
         continue;
       }
       setError(null);
@@ -64,7 +66,7 @@ export function Composer({ client, inputRef }: ComposerProps) {
         const uploaded = await client.upload(file);
         setFiles((list) => [...list, uploaded]);
       } catch (err) {
-        setError(uploadError(err, t));
+        setError(uploadError(err, t, maxBytes));
       } finally {
         setUploading((n) => n - 1);
       }

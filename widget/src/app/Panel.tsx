@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { ChatClient } from '../core/chat.js';
 import { Composer } from './Composer.js';
+import { MAX_FILE_BYTES } from '../core/files.js';
 import { CloseIcon } from './icons.js';
 import { MessageList } from './MessageList.js';
 import { PreChatForm } from './PreChatForm.js';
@@ -76,7 +77,7 @@ export function Panel({ client, hub, open, onClose }: PanelProps) {
           <p class="sb-typing" aria-hidden={typing === null}>
             {typing !== null ? t('typing', { name: typing || t('someone') }) : ''}
           </p>
-          <Composer client={client} inputRef={inputRef} />
+          <Composer client={client} inputRef={inputRef} maxBytes={inbox?.maxAttachmentBytes ?? MAX_FILE_BYTES} />
         </>
       )}
     </section>

@@ -1,4 +1,4 @@
-import type { Attachment, AttributeValue, Conversation, SessionResponse, VisitorIdentity } from './types.js';
+import type { Attachment, AttributeValue, Conversation, InboxInfo, SessionResponse, VisitorIdentity } from './types.js';
 
 /** The server answered with an error (`{error:{code,message}}`): retrying the same call won't help. */
 export class ApiError extends Error {
@@ -45,6 +45,11 @@ export class WidgetApi {
 
   createSession(body: { inbox: string; visitorId?: string; identity?: VisitorIdentity }): Promise<SessionResponse> {
     return this.#call<SessionResponse>('POST', '/api/v1/widget/sessions', null, JSON.stringify(body), 'application/json');
+  }
+
+  /** The inbox's current settings (they may have changed since the session was made). */
+  inbox(token: string): Promise<InboxInfo> {
+    return this.#call<InboxInfo>('GET', '/api/v1/widget/inbox', token);
   }
 
   async conversations(token: string): Promise<Conversation[]> {

@@ -318,6 +318,19 @@ export class ChatClient {
     this.#outbox.flush();
     this.#markRead();
     void this.#flushAttributes();
+    void this.#refreshInbox();
+  }
+
+  /** Settings and agent availability as they are now, not as when the session was made. */
+  async #refreshInbox(): Promise<void> {
+    try {
+      const inbox = await this.#visitor.authed((t) => this.#deps.api.inbox(t));
+      if (!this.#visitor.current) return;
+      this.#visitor.update({ inbox });
+      this.#set(this.#sessionView());
+    } catch {
+      // Not fatal: the session's copy stays in use.
+    }
   }
 
   /** Asks for everything after the highest seq we have (0 on a fresh page: the whole log). */

@@ -19,6 +19,8 @@ export interface InboxInfo {
   position: 'left' | 'right';
   preChatForm: boolean;
   agentsOnline: boolean;
+  /** The server's upload limit (older servers leave it out). */
+  maxAttachmentBytes?: number;
 }
 
 /** Who the host page says the visitor is (HMAC-verified when `hash` is given). */
