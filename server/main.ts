@@ -41,7 +41,7 @@ import { AttachmentRepo } from './attachments/repo.js';
 import { AttachmentService } from './attachments/service.js';
 import { DiskAttachmentStorage } from './attachments/storage.js';
 import { agentAttachmentRoutes, attachmentFileRoutes } from './attachments/routes.js';
-import { appRoot, BuiltAssets, widgetAssetRoutes } from './http/static-apps.js';
+import { appRoot, BuiltAssets, inboxAppRoutes, widgetAssetRoutes } from './http/static-apps.js';
 import { demoRoutes } from './http/demo.js';
 import { CannedResponseRepo } from './canned/repo.js';
 import { cannedResponseRoutes } from './canned/routes.js';
@@ -176,11 +176,12 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
         return tiers.ready();
       },
     }),
-    publicApi: [authRoutes({ agents, tokens, loginLimiter: rateLimit({ points: config.loginRatePerMinute, durationSeconds: 60, redis: tiers.rateLimitStore('login') }) }), web.router],
+    publicApi: [authRoutes({ agents, tokens, agentTtlSeconds: config.agentTokenTtl, loginLimiter: rateLimit({ points: config.loginRatePerMinute, durationSeconds: 60, redis: tiers.rateLimitStore('login') }) }), web.router],
     requireAgent: requireAgent(tokens),
     extra: [
       attachmentFileRoutes(attachments),
       widgetAssetRoutes(new BuiltAssets(path.join(appRoot(), 'widget', 'dist'), 'widget')),
+      inboxAppRoutes(new BuiltAssets(path.join(appRoot(), 'inbox', 'dist'), 'agent inbox')),
       demoRoutes({ publicUrl, defaultWebsiteToken: async () => bootstrap.websiteToken }),
     ],
     privateApi: [

@@ -8,6 +8,7 @@ import type { Bus, HubEvent } from '../bus/bus.js';
 import { contactTopic, tenantTopic } from '../bus/bus.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { Logger } from '../logger.js';
+import { sameOrigin, sessionFromCookie } from '../auth/session-cookie.js';
 import type { Metrics } from '../metrics.js';
 import { newId } from '../ids.js';
 import { ClientConnection } from './connection.js';
@@ -99,12 +100,17 @@ export class Gateway {
     await this.deps.presence.stop();
   }
 
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, token: string | null): Promise<void> {
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, queryToken: string | null): Promise<void> {
     if (this.closing) return refuse(socket, 503, 'SB_ERR_UNAVAILABLE');
     let actor: Actor;
     try {
+      // `?token=` for the widget and API clients; the inbox's session cookie otherwise.
+      const cookieToken = queryToken ? undefined : sessionFromCookie(req);
+      if (cookieToken && !sameOrigin(req)) throw new AppError('SB_ERR_FORBIDDEN', 'Cross-origin sockets cannot use the session cookie.');
+      const token = queryToken || cookieToken;
       if (!token) throw new AppError('SB_ERR_UNAUTHENTICATED');
       actor = await this.deps.tokens.verify(token);
+      if (cookieToken && actor.type !== 'agent') throw new AppError('SB_ERR_INVALID_TOKEN');
       if (actor.type === 'contact' && !(await this.deps.visitorAllowed(actor, req.headers.origin))) {
         throw new AppError('SB_ERR_ORIGIN_NOT_ALLOWED');
       }

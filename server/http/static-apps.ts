@@ -91,3 +91,33 @@ export function widgetAssetRoutes(assets: BuiltAssets): Router {
   });
   return r;
 }
+
+/** The inbox may only talk to its own origin and load its own code: an injected script has nowhere to go. */
+const INBOX_CSP = [
+  "default-src 'self'",
+  "connect-src 'self' ws: wss:",
+  "img-src 'self' data: blob: https:",
+  "style-src 'self' 'unsafe-inline'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/**
+ * The agent inbox, a single-page app: `/inbox/assets/*` are content-hashed files, every other
+ * path under `/inbox/` is the app's `index.html` (client-side routes survive a reload).
+ */
+export function inboxAppRoutes(assets: BuiltAssets): Router {
+  const r = Router();
+  r.get(/^\/inbox$/, (_req, res) => res.redirect(301, '/inbox/'));
+  r.get('/inbox/assets/:file', (req, res) => {
+    assets.send(req, res, `assets/${String(req.params['file'])}`, 'public, max-age=31536000, immutable');
+  });
+  r.get(/^\/inbox\/.*/, (req, res) => {
+    res.setHeader('Content-Security-Policy', INBOX_CSP);
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    assets.send(req, res, 'index.html', 'no-cache');
+  });
+  return r;
+}
