@@ -45,6 +45,8 @@ import { appRoot, BuiltAssets, inboxAppRoutes, widgetAssetRoutes } from './http/
 import { demoRoutes } from './http/demo.js';
 import { CannedResponseRepo } from './canned/repo.js';
 import { cannedResponseRoutes } from './canned/routes.js';
+import { SearchRepo } from './search/repo.js';
+import { searchRoutes } from './search/routes.js';
 import { toWireConversation } from './conversations/repo.js';
 import type { InboxRecord } from './inboxes/repo.js';
 import { AppError } from './errors.js';
@@ -188,6 +190,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       conversationRoutes({ conversations, attachments, maxMessageChars: config.maxMessageChars }),
       agentAttachmentRoutes(attachments, uploadLimiter),
       cannedResponseRoutes(new CannedResponseRepo(db)),
+      searchRoutes(new SearchRepo(db)),
       inboxRoutes({ inboxes, channels, publicUrl }),
       contactRoutes({ contacts, conversations: conversationRepo }),
       agentRoutes({ agents, presence: tiers.presence }),
