@@ -4,6 +4,7 @@ import { connectRedis } from '../server/redis/client.js';
 import { hubStorage, seedPairs, startHub, type HubNode } from './lib/hub.js';
 import { runLoadgen, spawnTs, type Spawned } from './lib/proc.js';
 import type { Pinning } from './lib/machine.js';
+import { cpuSnapshot, type CpuSnapshot } from './history/cpu.js';
 
 /** What the load generator reports for one relay step (see bench/loadgen/types.ts). */
 export interface RelayStep {
@@ -20,6 +21,10 @@ export interface RelayStep {
   loadgenCpuUsPerMessage?: number;
   /** Server CPU (user+system, all hub nodes) per message sent, from the first send to the end of the drain. */
   serverCpuUsPerMessage?: number;
+  /** PostgreSQL backends' CPU per message sent, over the whole step (connects and warm-up included). */
+  databaseCpuUsPerMessage?: number;
+  /** Every message sent, warm-up included. */
+  sentAll?: number;
 }
 
 export interface RelayTargetResult {
@@ -51,7 +56,7 @@ export interface RelayOptions {
 interface Target {
   name: string;
   /** Starts the servers and returns the visitor/agent URL of every pair. */
-  setup(o: RelayOptions): Promise<{ protocol: 'hub' | 'ws' | 'socketio'; pairs: { visitor: string; agent: string }[]; pids: number[]; stop(): Promise<void> }>;
+  setup(o: RelayOptions): Promise<{ protocol: 'hub' | 'ws' | 'socketio'; pairs: { visitor: string; agent: string }[]; pids: number[]; databaseUrl?: string | undefined; stop(): Promise<void> }>;
 }
 
 /** Removes the warm-tier and presence keys a bench run left in the shared Redis. */
@@ -88,6 +93,7 @@ function hubTarget(name: string, backend: 'sqlite' | 'postgres' | 'postgres+redi
         protocol: 'hub',
         pairs: pairs.map((p) => ({ visitor: wsUrl(visitorNode, p.visitorToken), agent: wsUrl(agentNode, p.agentToken) })),
         pids: nodes.map((n) => n.proc.child.pid!).filter(Boolean),
+        databaseUrl: pg?.url,
         stop: async () => {
           await Promise.all(nodes.map((n) => n.proc.stop()));
           await pg?.drop();
@@ -130,17 +136,24 @@ export async function runRelayTarget(target: Target, o: RelayOptions): Promise<R
   let maxPassingRate = 0;
   try {
     for (const rate of o.rates) {
+      const dbBefore: CpuSnapshot | undefined = env.databaseUrl ? await cpuSnapshot(undefined, env.databaseUrl).catch(() => undefined) : undefined;
       const step = await runLoadgen<RelayStep>(
         { kind: 'relay', protocol: env.protocol, pairs: env.pairs, ratePerSecond: rate, durationMs: o.stepMs, warmupMs: o.warmupMs, drainMs: o.drainMs, bindAddresses: o.bindAddresses, serverPids: env.pids },
         o.pin.loadgen,
         o.loadgenNodeArgs,
       );
       step.targetRate = rate;
+      const dbAfter = dbBefore && env.databaseUrl ? await cpuSnapshot(undefined, env.databaseUrl).catch(() => undefined) : undefined;
+      if (dbBefore && dbAfter && step.sentAll) {
+        let ms = 0;
+        for (const [pid, after] of dbAfter.backends) ms += after - (dbBefore.backends.get(pid) ?? 0);
+        step.databaseCpuUsPerMessage = Math.round((ms * 1000) / step.sentAll);
+      }
       steps.push(step);
       const pass = step.e2e.p99 <= o.p99LimitMs && step.lost === 0 && step.achievedRate >= rate * 0.95;
       o.log(
         `  ${target.name} @ ${rate}/s: p50 ${step.e2e.p50.toFixed(2)} ms, p99 ${step.e2e.p99.toFixed(2)} ms, lost ${step.lost}, achieved ${Math.round(step.achievedRate)}/s, ` +
-          `CPU/msg server ${step.serverCpuUsPerMessage ?? '?'} µs, generator ${step.loadgenCpuUsPerMessage ?? '?'} µs ${pass ? 'PASS' : 'FAIL'}`,
+          `CPU/msg server ${step.serverCpuUsPerMessage ?? '?'} µs${step.databaseCpuUsPerMessage !== undefined ? `, PostgreSQL ${step.databaseCpuUsPerMessage} µs` : ''}, generator ${step.loadgenCpuUsPerMessage ?? '?'} µs ${pass ? 'PASS' : 'FAIL'}`,
       );
       if (!pass) {
         if (o.continueOnFail) continue;
