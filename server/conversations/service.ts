@@ -10,6 +10,7 @@ import type { MessageRepo } from '../messages/repo.js';
 import type { AppendResult, MessageStore } from '../messages/store.js';
 import type { ConversationFilter, ConversationPatch, ConversationRecord, ConversationRepo } from './repo.js';
 import { toWireConversation } from './repo.js';
+import { describeChanges } from './activity.js';
 import type { CachedReads } from './cached-reads.js';
 
 type AgentActor = Extract<Actor, { type: 'agent' }>;
@@ -121,18 +122,21 @@ export class ConversationService {
 
   /** Changes status, assignment, team or priority, and tells everyone who can see it. */
   async update(actor: AgentActor, conversationId: string, patch: ConversationPatch): Promise<ConversationRecord> {
-    await this.accessible(actor, conversationId);
-    if (patch.assigneeId && !(await this.d.agents.get(actor.tenantId, patch.assigneeId))) {
-      throw new AppError('SB_ERR_AGENT_NOT_FOUND');
-    }
-    if (patch.teamId && !(await this.d.agents.teamExists(actor.tenantId, patch.teamId))) {
-      throw new AppError('SB_ERR_TEAM_NOT_FOUND');
-    }
+    const before = await this.accessible(actor, conversationId);
+    const assignee = patch.assigneeId ? await this.d.agents.get(actor.tenantId, patch.assigneeId) : undefined;
+    if (patch.assigneeId && !assignee) throw new AppError('SB_ERR_AGENT_NOT_FOUND');
+    const team = patch.teamId ? (await this.d.agents.listTeams(actor.tenantId)).find((t) => t.id === patch.teamId) : undefined;
+    if (patch.teamId && !team) throw new AppError('SB_ERR_TEAM_NOT_FOUND');
     const effective: ConversationPatch = { ...patch };
     if (patch.status !== undefined && patch.status !== 'snoozed') effective.snoozedUntil = null;
     const updated = await this.d.conversations.update(actor.tenantId, conversationId, effective);
     if (!updated) throw new AppError('SB_ERR_CONVERSATION_NOT_FOUND');
     await this.emitConversation(updated);
+    const actorName = (await this.senderName(actor)) ?? 'An agent';
+    const lines = describeChanges(before, effective, actor.id, { actor: actorName, assignee: assignee?.name ?? null, team: team?.name ?? null });
+    for (const body of lines) {
+      await this.append(updated, { body, private: true }, 'outbound', { type: 'system', id: null, name: null }, null);
+    }
     return updated;
   }
 

@@ -155,7 +155,17 @@ describe.each(['sqlite', 'postgres'] as const)('visitor ↔ agent chat through a
 
     await visitor.request({ type: 'message.send', clientId: 'o-2', body: 'one more thing' }, (f) => f.type === 'message.ack' && f.clientId === 'o-2');
     await agent.next((f) => f.type === 'conversation.updated' && f.conversation.id === id && f.conversation.status === 'open');
-    expect((await api(server.url, agentToken).get(`/api/v1/conversations/${id}`)).body).toMatchObject({ status: 'open', lastSeq: 2 });
+    // seq 2 is the activity line of the resolve: agents see it, the customer never does.
+    expect((await api(server.url, agentToken).get(`/api/v1/conversations/${id}`)).body).toMatchObject({ status: 'open', lastSeq: 3 });
+    const history = (await api(server.url, agentToken).get(`/api/v1/conversations/${id}/messages`)).body.items;
+    expect(history.map((m: { seq: number; sender: { type: string }; private: boolean; body: string }) => [m.seq, m.sender.type, m.private, m.body])).toEqual([
+      [1, 'contact', false, 'thanks, bye'],
+      [2, 'system', true, 'Admin resolved the conversation'],
+      [3, 'contact', false, 'one more thing'],
+    ]);
+    const synced = await visitor.request({ type: 'sync', conversationId: id, since: 0 }, (f) => f.type === 'sync.done');
+    expect(synced.lastSeq).toBe(3);
+    expect(JSON.stringify(visitor.frames)).not.toContain('resolved the conversation');
   });
 
   it('relays typing and read receipts between the parties', async () => {
