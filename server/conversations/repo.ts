@@ -16,7 +16,11 @@ export interface ConversationFilter {
   contactId?: string | undefined;
   /** An agent id, or `null` for unassigned. */
   assigneeId?: string | null | undefined;
+  intent?: string | undefined;
 }
+
+/** `activity`: most recently active first. `waiting`: least recently active first (who waits longest). */
+export type ConversationSort = 'activity' | 'waiting';
 
 export interface ConversationPatch {
   status?: ConversationStatus;
@@ -100,23 +104,30 @@ export class ConversationRepo {
   }
 
   /** Conversations by last activity, newest first, keyset-paginated. */
-  async list(tenantId: string, filter: ConversationFilter, opts: { limit: number; cursor?: string | undefined }): Promise<Page<ConversationRecord>> {
+  async list(
+    tenantId: string,
+    filter: ConversationFilter,
+    opts: { limit: number; cursor?: string | undefined; sort?: ConversationSort | undefined },
+  ): Promise<Page<ConversationRecord>> {
     const q = this.db('conversations').where({ tenant_id: tenantId });
     if (filter.status) q.andWhere('status', filter.status);
     if (filter.inboxId) q.andWhere('inbox_id', filter.inboxId);
     if (filter.channel) q.andWhere('channel', filter.channel);
     if (filter.teamId) q.andWhere('team_id', filter.teamId);
     if (filter.contactId) q.andWhere('contact_id', filter.contactId);
+    if (filter.intent) q.andWhere('intent', filter.intent);
     if (filter.assigneeId === null) q.whereNull('assignee_id');
     else if (filter.assigneeId) q.andWhere('assignee_id', filter.assigneeId);
     const after = requireCursor(opts.cursor, isListCursor);
+    const order = opts.sort === 'waiting' ? 'asc' : 'desc';
+    const past = order === 'asc' ? '>' : '<';
     if (after) {
       q.andWhere((w) =>
-        w.where('last_activity_at', '<', after[0]).orWhere((w2) => w2.where('last_activity_at', after[0]).andWhere('id', '<', after[1])),
+        w.where('last_activity_at', past, after[0]).orWhere((w2) => w2.where('last_activity_at', after[0]).andWhere('id', past, after[1])),
       );
     }
     const rows = await q
-      .orderBy([{ column: 'last_activity_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+      .orderBy([{ column: 'last_activity_at', order }, { column: 'id', order }])
       .limit(opts.limit + 1);
     const items = rows.slice(0, opts.limit).map(toConversation);
     const last = rows[opts.limit - 1];
@@ -156,6 +167,16 @@ export class ConversationRepo {
       if (n) woken.push((await this.get(r.tenant_id, r.id))!);
     }
     return woken;
+  }
+
+  /** How far `actor` has read in each of `conversationIds` (absent: nothing read). */
+  async readSeqs(tenantId: string, actor: { type: string; id: string }, conversationIds: string[]): Promise<Map<string, number>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.db('conversation_reads')
+      .where({ tenant_id: tenantId, actor_type: actor.type, actor_id: actor.id })
+      .whereIn('conversation_id', conversationIds)
+      .select('conversation_id', 'seq');
+    return new Map(rows.map((r) => [String(r.conversation_id), Number(r.seq)]));
   }
 
   /** Records how far an actor has read; never moves backwards. */

@@ -20,14 +20,16 @@ export function conversationRoutes(deps: { conversations: ConversationService; a
     const assigneeId = q.assignee === 'me' ? actor.id : q.assignee === 'unassigned' ? null : q.assignee;
     const page = await svc.list(
       actor,
-      { status: q.status, inboxId: q.inboxId, channel: q.channel, teamId: q.teamId, contactId: q.contactId, assigneeId },
-      { limit: q.limit, cursor: q.cursor },
+      { status: q.status, inboxId: q.inboxId, channel: q.channel, teamId: q.teamId, contactId: q.contactId, assigneeId, intent: q.intent },
+      { limit: q.limit, cursor: q.cursor, sort: q.sort },
     );
-    res.json({ items: page.items.map(toWireConversation), nextCursor: page.nextCursor });
+    res.json({ items: await svc.withUnread(actor, page.items), nextCursor: page.nextCursor });
   });
 
   r.get('/conversations/:id', async (req, res) => {
-    res.json(toWireConversation(await svc.accessible(agentOf(res), req.params.id)));
+    const actor = agentOf(res);
+    const [conversation] = await svc.withUnread(actor, [await svc.accessible(actor, req.params.id)]);
+    res.json(conversation);
   });
 
   r.patch('/conversations/:id', async (req, res) => {

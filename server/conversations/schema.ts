@@ -43,6 +43,8 @@ export const listQuery = z.object({
   contactId: z.string().max(40).optional(),
   /** `me`, `unassigned`, or an agent id. */
   assignee: z.string().max(40).optional(),
+  intent: z.string().max(100).optional(),
+  sort: z.enum(['activity', 'waiting']).default('activity'),
   cursor: z.string().max(500).optional(),
   limit,
 });

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Actor, Attachment, FrameActor, Message, Page, Sender } from '../contract/index.js';
+import type { Actor, Attachment, Conversation, FrameActor, Message, Page, Sender } from '../contract/index.js';
 import { AppError } from '../errors.js';
 import type { Bus, HubEvent } from '../bus/bus.js';
 import { contactTopic, tenantTopic } from '../bus/bus.js';
@@ -8,7 +8,7 @@ import type { ContactRepo } from '../contacts/repo.js';
 import type { InboxRepo } from '../inboxes/repo.js';
 import type { MessageRepo } from '../messages/repo.js';
 import type { AppendResult, MessageStore } from '../messages/store.js';
-import type { ConversationFilter, ConversationPatch, ConversationRecord, ConversationRepo } from './repo.js';
+import type { ConversationFilter, ConversationPatch, ConversationRecord, ConversationRepo, ConversationSort } from './repo.js';
 import { toWireConversation } from './repo.js';
 import { describeChanges } from './activity.js';
 import type { CachedReads } from './cached-reads.js';
@@ -69,8 +69,21 @@ export class ConversationService {
     return c;
   }
 
-  list(actor: AgentActor, filter: ConversationFilter, opts: { limit: number; cursor?: string | undefined }): Promise<Page<ConversationRecord>> {
+  list(
+    actor: AgentActor,
+    filter: ConversationFilter,
+    opts: { limit: number; cursor?: string | undefined; sort?: ConversationSort | undefined },
+  ): Promise<Page<ConversationRecord>> {
     return this.d.conversations.list(actor.tenantId, filter, opts);
+  }
+
+  /**
+   * Conversations as one agent sees them: with `unreadCount`, the messages after the last one
+   * this agent marked read (a `read` frame). Own replies and activity lines count until read.
+   */
+  async withUnread(actor: AgentActor, items: ConversationRecord[]): Promise<(Conversation & { unreadCount: number })[]> {
+    const reads = await this.d.conversations.readSeqs(actor.tenantId, actor, items.map((c) => c.id));
+    return items.map((c) => ({ ...toWireConversation(c), unreadCount: Math.max(0, c.lastSeq - (reads.get(c.id) ?? 0)) }));
   }
 
   /** A visitor's message. Without a conversation id it goes to the visitor's latest conversation, or a new one. */
