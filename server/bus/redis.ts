@@ -16,6 +16,9 @@ export interface RedisBusOptions {
 const PUBLISH_VIA_SLOT_OWNER = "return redis.call('PUBLISH', KEYS[1], ARGV[1])";
 type SlotPublisher = RedisClient & { sbPublish(channel: string, payload: string): Promise<number> };
 
+/** An event goes to two topics (tenant and contact) as the same object: encode it once. */
+const eventJson = new WeakMap<HubEvent, string>();
+
 /**
  * Cross-node fan-out over Redis pub/sub. A node subscribes only to the topics its connected
  * clients need (reference-counted). After the subscriber connection comes back from an outage
@@ -46,7 +49,8 @@ export class RedisBus implements Bus {
    */
   async publish(topic: string, event: HubEvent): Promise<void> {
     const channel = this.opts.keys.channel(topic);
-    const payload = JSON.stringify(event);
+    let payload = eventJson.get(event);
+    if (payload === undefined) eventJson.set(event, (payload = JSON.stringify(event)));
     if (this.opts.cluster) await (this.opts.publisher as SlotPublisher).sbPublish(channel, payload);
     else await this.opts.publisher.publish(channel, payload);
   }

@@ -54,6 +54,7 @@ export class RedisWarmCache implements WarmCache {
   private readonly pending = new Map<string, { tenantId: string; conversationId: string; generation: number }>();
   private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  private deferred: (() => void)[] = [];
   private closed = false;
 
   constructor(
@@ -109,7 +110,8 @@ export class RedisWarmCache implements WarmCache {
   async conversation(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined> {
     let result: ConversationRecord | undefined;
     if (!this.isPending(tenantId, conversationId)) {
-      const json = await this.run(() => this.redis.get(this.k(tenantId, conversationId).summary));
+      const key = this.k(tenantId, conversationId).summary;
+      const json = await this.run(() => this.atTurnEnd(() => this.redis.get(key)));
       if (json) result = JSON.parse(json) as ConversationRecord;
     }
     this.lookups.record('conversation', Boolean(result));
@@ -144,6 +146,25 @@ export class RedisWarmCache implements WarmCache {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.pending.clear();
+  }
+
+  /**
+   * Issues `call` when this turn of the event loop ends, together with every other call
+   * deferred in it: the client's auto-pipelining then sends them in one write. Summary reads
+   * come one per incoming frame, each in its own tick, and would otherwise cost a write (and a
+   * wake-up of Redis) apiece.
+   */
+  private atTurnEnd<T>(call: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.deferred.length === 0) {
+        setImmediate(() => {
+          const calls = this.deferred;
+          this.deferred = [];
+          for (const c of calls) c();
+        });
+      }
+      this.deferred.push(() => void call().then(resolve, reject));
+    });
   }
 
   /** Runs one Redis call, bounded by `timeoutMs`; undefined when Redis failed or was too slow. */
