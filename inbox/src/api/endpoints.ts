@@ -1,0 +1,46 @@
+import type { Agent, Attachment, CannedResponse, Contact, Inbox, InboxConversation, Me, Message, Page, SearchHit, Team } from '../types.js';
+import { http } from './http.js';
+
+const enc = encodeURIComponent;
+
+/** Typed wrappers over the REST API (`/api/v1`). */
+export const api = {
+  login: (email: string, password: string) => http.post<{ agent: Me }>('/auth/login', { email, password }),
+  logout: () => http.post<void>('/auth/logout'),
+  me: () => http.get<Me>('/auth/me'),
+
+  conversations: (query: string) => http.get<Page<InboxConversation>>(`/conversations?${query}`),
+  conversation: (id: string) => http.get<InboxConversation>(`/conversations/${enc(id)}`),
+  patchConversation: (id: string, patch: Record<string, unknown>) => http.patch<InboxConversation>(`/conversations/${enc(id)}`, patch),
+  messages: (id: string, q: { before?: number; after?: number; limit?: number }) => {
+    const p = new URLSearchParams({ limit: String(q.limit ?? 50) });
+    if (q.before !== undefined) p.set('before', String(q.before));
+    if (q.after !== undefined) p.set('after', String(q.after));
+    return http.get<Page<Message>>(`/conversations/${enc(id)}/messages?${p}`);
+  },
+  sendMessage: (id: string, body: { body: string; private: boolean; clientId: string; attachments?: string[] }) =>
+    http.post<Message>(`/conversations/${enc(id)}/messages`, body),
+
+  contact: (id: string) => http.get<Contact>(`/contacts/${enc(id)}`),
+  contactConversations: (id: string) => http.get<Page<InboxConversation>>(`/contacts/${enc(id)}/conversations`),
+
+  agents: () => http.get<Page<Agent>>('/agents'),
+  createAgent: (b: { email: string; name: string; password: string; role: string }) => http.post<Agent>('/agents', b),
+  teams: () => http.get<Page<Team>>('/teams'),
+  createTeam: (name: string) => http.post<Team>('/teams', { name }),
+  setTeamMembers: (teamId: string, agentIds: string[]) => http.put<void>(`/teams/${enc(teamId)}/members`, { agentIds }),
+  presence: () => http.get<{ online: string[]; away?: string[] }>('/presence'),
+  setPresence: (status: 'online' | 'away') => http.put<unknown>('/presence/me', { status }),
+
+  inboxes: () => http.get<Page<Inbox>>('/inboxes'),
+  createInbox: (b: { name: string; channel: string; settings: Record<string, unknown> }) => http.post<Inbox>('/inboxes', b),
+  patchInbox: (id: string, b: { name?: string; settings?: Record<string, unknown> }) => http.patch<Inbox>(`/inboxes/${enc(id)}`, b),
+
+  canned: (q = '') => http.get<Page<CannedResponse>>(`/canned-responses${q ? `?q=${enc(q)}` : ''}`),
+  createCanned: (b: { shortCode: string; content: string }) => http.post<CannedResponse>('/canned-responses', b),
+  patchCanned: (id: string, b: { shortCode?: string; content?: string }) => http.patch<CannedResponse>(`/canned-responses/${enc(id)}`, b),
+  deleteCanned: (id: string) => http.del<void>(`/canned-responses/${enc(id)}`),
+
+  upload: (file: File) => http.upload<Attachment>(`/attachments?name=${enc(file.name)}`, file, file.type),
+  search: (q: string, limit = 20) => http.get<Page<SearchHit>>(`/search?q=${enc(q)}&limit=${limit}`),
+};

@@ -1,0 +1,380 @@
+import { api } from '../api/endpoints.js';
+import { ApiError, describeError, setUnauthenticatedHandler } from '../api/http.js';
+import { InboxSocket } from '../api/socket.js';
+import type { InboxConversation, Message, Priority } from '../types.js';
+import { applyConversation, listQuery, mergePage, type ListFilter } from './list.js';
+import { handleFrame } from './live.js';
+import { routePath, type Route } from './router.js';
+import type { State, Store, Timeline } from './store.js';
+import { highestSeq, mergeMessages, type Outgoing } from './timeline.js';
+import { advanceRead } from './unread.js';
+
+const EMPTY_TIMELINE: Timeline = { messages: [], hasEarlier: false, loading: false, pending: [], error: null };
+const newClientId = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `c${Date.now()}${Math.random().toString(36).slice(2)}`);
+
+/** Everything the views can ask for: REST calls, the socket, and the state changes they cause. */
+export class InboxController {
+  readonly socket: InboxSocket;
+  private listRequest = 0;
+
+  constructor(readonly store: Store) {
+    this.socket = new InboxSocket({
+      onFrame: (f) => handleFrame(this, f),
+      onReady: (reconnected) => {
+        if (reconnected) void this.resyncAll();
+      },
+      onStatus: (connection) => this.store.set({ connection }),
+    });
+    setUnauthenticatedHandler(() => {
+      if (this.store.get().me) this.signedOut();
+    });
+  }
+
+  get s(): State {
+    return this.store.get();
+  }
+
+  // ——— session ———
+
+  async init(): Promise<void> {
+    try {
+      const me = await api.me();
+      this.store.set({ me, authChecked: true, readSeq: loadReadMarks(me.id) });
+      await this.boot();
+    } catch {
+      this.store.set({ authChecked: true, me: null });
+    }
+  }
+
+  async login(email: string, password: string): Promise<void> {
+    const { agent } = await api.login(email, password);
+    this.store.set({ me: agent, readSeq: loadReadMarks(agent.id) });
+    await this.boot();
+  }
+
+  async logout(): Promise<void> {
+    await api.logout().catch(() => undefined);
+    this.signedOut();
+  }
+
+  private signedOut(): void {
+    this.socket.stop();
+    this.store.set({ me: null, list: [], conversations: {}, timelines: {}, contacts: {} });
+  }
+
+  private async boot(): Promise<void> {
+    this.socket.start();
+    void this.loadList(true);
+    void this.loadDirectory();
+    void this.probeOptional();
+    const r = this.s.route;
+    if (r.view === 'conversations' && r.id) void this.openConversation(r.id, false);
+  }
+
+  /** Agents, teams, inboxes and canned responses (for pickers and labels). */
+  async loadDirectory(): Promise<void> {
+    const [agents, teams, inboxes, canned] = await Promise.allSettled([api.agents(), api.teams(), api.inboxes(), api.canned()]);
+    this.store.set({
+      ...(agents.status === 'fulfilled' ? { agents: agents.value.items } : {}),
+      ...(teams.status === 'fulfilled' ? { teams: teams.value.items } : {}),
+      ...(inboxes.status === 'fulfilled' ? { inboxes: inboxes.value.items } : {}),
+      ...(canned.status === 'fulfilled' ? { canned: canned.value.items } : {}),
+    });
+  }
+
+  /** Endpoints that newer servers add: search and away presence. Missing ones hide their controls. */
+  private async probeOptional(): Promise<void> {
+    try {
+      await api.search('', 1);
+      this.store.set({ searchAvailable: true });
+    } catch (err) {
+      // 404 = no search endpoint; 422 (empty q rejected) still means it exists.
+      this.store.set({ searchAvailable: err instanceof ApiError && err.status !== 404 && err.status !== 405 });
+    }
+    await this.refreshPresence();
+  }
+
+  async refreshPresence(): Promise<void> {
+    try {
+      const p = await api.presence();
+      const away = Array.isArray(p.away) ? p.away : null;
+      const me = this.s.me;
+      this.store.set({
+        online: p.online,
+        away: away ?? [],
+        presenceToggle: away !== null,
+        ...(me && away?.includes(me.id) ? { myStatus: 'away' as const } : {}),
+      });
+    } catch {
+      this.store.set({ presenceToggle: false });
+    }
+  }
+
+  async setStatus(status: 'online' | 'away'): Promise<void> {
+    try {
+      await api.setPresence(status);
+      this.store.set({ myStatus: status });
+      await this.refreshPresence();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) this.store.set({ presenceToggle: false });
+      else this.toast(describeError(err));
+    }
+  }
+
+  toast(message: string | null): void {
+    this.store.set({ toast: message });
+  }
+
+  // ——— navigation ———
+
+  navigate(route: Route, push = true): void {
+    const path = routePath(route);
+    if (push && location.pathname !== path) history.pushState(null, '', path);
+    this.store.set({ route });
+    if (route.view === 'conversations' && route.id) void this.openConversation(route.id, false);
+  }
+
+  // ——— list ———
+
+  setFilter(patch: Partial<ListFilter>): void {
+    this.store.set((s) => ({ filter: { ...s.filter, ...patch } }));
+    void this.loadList(true);
+  }
+
+  /** Loads the first page (`reset`) or the next one with the cursor. */
+  async loadList(reset: boolean): Promise<void> {
+    const req = ++this.listRequest;
+    const { filter, nextCursor } = this.s;
+    if (!reset && !nextCursor) return;
+    this.store.set({ listLoading: true, listError: null });
+    try {
+      const page = await api.conversations(listQuery(filter, reset ? null : nextCursor));
+      if (req !== this.listRequest) return;
+      this.store.set((s) => ({
+        list: mergePage(reset ? [] : s.list, page.items, filter.sort),
+        nextCursor: page.nextCursor,
+        listLoading: false,
+      }));
+      for (const c of page.items) this.remember(c);
+    } catch (err) {
+      if (req === this.listRequest) this.store.set({ listLoading: false, listError: describeError(err) });
+    }
+  }
+
+  /** Stores a conversation copy and puts it in (or out of) the list. */
+  remember(c: InboxConversation): void {
+    const me = this.s.me;
+    if (!me) return;
+    this.store.set((s) => ({
+      conversations: { ...s.conversations, [c.id]: { ...s.conversations[c.id], ...c } },
+      list: applyConversation(s.list, c, s.filter, me.id),
+      intents: c.intent && !s.intents.includes(c.intent) ? [...s.intents, c.intent].sort() : s.intents,
+    }));
+    if (!this.s.contacts[c.contactId]) void this.loadContact(c.contactId);
+  }
+
+  private contactLoads = new Set<string>();
+  async loadContact(id: string): Promise<void> {
+    if (this.contactLoads.has(id)) return;
+    this.contactLoads.add(id);
+    try {
+      const contact = await api.contact(id);
+      this.store.set((s) => ({ contacts: { ...s.contacts, [id]: contact } }));
+    } catch {
+      this.contactLoads.delete(id);
+    }
+  }
+
+  async loadContactHistory(id: string): Promise<void> {
+    try {
+      const page = await api.contactConversations(id);
+      this.store.set((s) => ({ contactHistory: { ...s.contactHistory, [id]: page.items } }));
+    } catch {
+      // The card simply shows no history.
+    }
+  }
+
+  // ——— one conversation ———
+
+  async openConversation(id: string, push = true): Promise<void> {
+    if (push) this.navigate({ view: 'conversations', id }, true);
+    try {
+      const c = await api.conversation(id);
+      this.remember(c);
+      if (!this.s.timelines[id]) await this.loadLatest(c);
+      void this.loadContactHistory(c.contactId);
+      this.markRead(id);
+    } catch (err) {
+      this.setTimeline(id, { ...EMPTY_TIMELINE, error: describeError(err) });
+    }
+  }
+
+  timeline(id: string): Timeline {
+    return this.s.timelines[id] ?? EMPTY_TIMELINE;
+  }
+
+  setTimeline(id: string, t: Partial<Timeline>): void {
+    this.store.set((s) => ({ timelines: { ...s.timelines, [id]: { ...(s.timelines[id] ?? EMPTY_TIMELINE), ...t } } }));
+  }
+
+  addMessages(id: string, incoming: Message[]): void {
+    const t = this.s.timelines[id];
+    if (!t) return;
+    this.setTimeline(id, { messages: mergeMessages(t.messages, incoming) });
+    const last = incoming[incoming.length - 1];
+    if (last) this.store.set((s) => ({ previews: { ...s.previews, [id]: preview(last) } }));
+  }
+
+  private async loadLatest(c: InboxConversation): Promise<void> {
+    this.setTimeline(c.id, { loading: true });
+    const page = await api.messages(c.id, { before: c.lastSeq + 1 });
+    this.setTimeline(c.id, { loading: false, hasEarlier: page.nextCursor !== null, error: null });
+    this.addMessages(c.id, page.items);
+  }
+
+  async loadEarlier(id: string): Promise<void> {
+    const t = this.timeline(id);
+    const first = t.messages[0];
+    if (!first || t.loading) return;
+    this.setTimeline(id, { loading: true });
+    try {
+      const page = await api.messages(id, { before: first.seq });
+      this.setTimeline(id, { loading: false, hasEarlier: page.nextCursor !== null });
+      this.addMessages(id, page.items);
+    } catch (err) {
+      this.setTimeline(id, { loading: false });
+      this.toast(describeError(err));
+    }
+  }
+
+  /** Marks everything up to the conversation's last seq as read (locally and on the socket). */
+  markRead(id: string): void {
+    const me = this.s.me;
+    const c = this.s.conversations[id];
+    if (!me || !c) return;
+    const seq = Math.max(c.lastSeq, highestSeq(this.timeline(id).messages));
+    if (seq === 0 || (this.s.readSeq[id] ?? 0) >= seq) {
+      if (c.unreadCount) this.remember({ ...c, unreadCount: 0 });
+      return;
+    }
+    this.store.set((s) => ({ readSeq: { ...s.readSeq, [id]: advanceRead(s.readSeq[id], seq) } }));
+    if (c.unreadCount) this.remember({ ...c, unreadCount: 0 });
+    saveReadMarks(me.id, this.s.readSeq);
+    this.socket.send({ type: 'read', conversationId: id, seq });
+  }
+
+  // ——— sending ———
+
+  async send(id: string, body: string, isPrivate: boolean, attachments: { id: string; name: string }[]): Promise<void> {
+    const out: Outgoing = {
+      clientId: newClientId(),
+      body,
+      private: isPrivate,
+      attachmentIds: attachments.map((a) => a.id),
+      attachmentNames: attachments.map((a) => a.name),
+      state: 'sending',
+    };
+    this.setTimeline(id, { pending: [...this.timeline(id).pending, out] });
+    await this.deliver(id, out);
+  }
+
+  /** Sends again with the same clientId: the server stores it at most once. */
+  async retry(id: string, clientId: string): Promise<void> {
+    const out = this.timeline(id).pending.find((p) => p.clientId === clientId);
+    if (!out) return;
+    await this.deliver(id, out);
+  }
+
+  private async deliver(id: string, out: Outgoing): Promise<void> {
+    const update = (o: Outgoing | null) =>
+      this.setTimeline(id, { pending: this.timeline(id).pending.flatMap((p) => (p.clientId !== out.clientId ? [p] : o ? [o] : [])) });
+    update({ ...out, state: 'sending' });
+    try {
+      const m = await api.sendMessage(id, {
+        body: out.body,
+        private: out.private,
+        clientId: out.clientId,
+        ...(out.attachmentIds.length ? { attachments: out.attachmentIds } : {}),
+      });
+      this.addMessages(id, [m]);
+      update(null);
+      const me = this.s.me;
+      if (me) this.store.set((s) => ({ readSeq: { ...s.readSeq, [id]: advanceRead(s.readSeq[id], m.seq) } }));
+    } catch (err) {
+      update({ ...out, state: 'failed', error: describeError(err) });
+    }
+  }
+
+  typing(id: string, on: boolean): void {
+    this.socket.send({ type: 'typing', conversationId: id, on });
+  }
+
+  // ——— actions ———
+
+  async patch(id: string, patch: { status?: string; assigneeId?: string | null; teamId?: string | null; priority?: Priority; snoozedUntil?: string | null }): Promise<void> {
+    try {
+      this.remember(await api.patchConversation(id, patch));
+    } catch (err) {
+      this.toast(describeError(err));
+    }
+  }
+
+  // ——— search ———
+
+  async runSearch(q: string): Promise<void> {
+    this.store.set({ search: { q, results: q ? this.s.search.results : null, loading: q !== '' } });
+    if (!q) return;
+    try {
+      const page = await api.search(q);
+      if (this.s.search.q === q) this.store.set({ search: { q, results: page.items, loading: false } });
+      for (const hit of page.items) if (!this.s.contacts[hit.conversation.contactId]) void this.loadContact(hit.conversation.contactId);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) this.store.set({ searchAvailable: false });
+      this.store.set({ search: { q, results: [], loading: false } });
+    }
+  }
+
+  // ——— after a reconnect ———
+
+  /** Re-syncs every loaded timeline from its highest seq and refetches the list. */
+  async resyncAll(): Promise<void> {
+    for (const [id, t] of Object.entries(this.s.timelines)) {
+      this.socket.send({ type: 'sync', conversationId: id, since: highestSeq(t.messages) });
+    }
+    await this.loadList(true);
+    const r = this.s.route;
+    if (r.view === 'conversations' && r.id) {
+      try {
+        this.remember(await api.conversation(r.id));
+      } catch {
+        // Shown on the next open.
+      }
+    }
+  }
+}
+
+/** One line of text for the list. */
+export function preview(m: Message): string {
+  const text = m.body || (m.attachments.length ? `📎 ${m.attachments.map((a) => a.name).join(', ')}` : '');
+  return m.private ? `Note: ${text}` : text;
+}
+
+const READ_KEY = (agentId: string) => `sb-inbox-read:${agentId}`;
+
+/** Read marks persist per agent in this browser (not a secret; the session itself is a cookie). */
+function loadReadMarks(agentId: string): Record<string, number> {
+  try {
+    const raw = localStorage.getItem(READ_KEY(agentId));
+    return raw ? (JSON.parse(raw) as Record<string, number>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function saveReadMarks(agentId: string, marks: Record<string, number>): void {
+  try {
+    localStorage.setItem(READ_KEY(agentId), JSON.stringify(marks));
+  } catch {
+    // Storage full or blocked: marks live in memory only.
+  }
+}
