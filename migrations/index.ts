@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as core from './001_core.js';
 import * as attachments from './002_attachments.js';
 import * as canned from './003_canned_responses.js';
+import * as availability from './004_agent_availability.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001_core': core,
   '002_attachments': attachments,
   '003_canned_responses': canned,
+  '004_agent_availability': availability,
 };
 
 /** A knex migration source over the static list above. */

@@ -14,6 +14,7 @@ import { createTiers } from './tiers.js';
 import { TenantRepo } from './tenants/repo.js';
 import { bootstrapDefaults, type BootstrapResult } from './tenants/bootstrap.js';
 import { AgentRepo } from './agents/repo.js';
+import { agentAvailability } from './agents/availability.js';
 import { InboxRepo } from './inboxes/repo.js';
 import { ContactRepo } from './contacts/repo.js';
 import { ConversationRepo } from './conversations/repo.js';
@@ -154,7 +155,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       },
       uploadAttachment: (actor, file) => attachments.upload(actor, file),
       maxUploadBytes: config.maxAttachmentBytes,
-      agentsOnline: async (tenantId) => (await tiers.presence.online(tenantId)).length > 0,
+      agentsOnline: async (tenantId) => (await agentAvailability(tiers.presence, agents, tenantId)).online.length > 0,
     },
     {
       session: rateLimit({ points: config.sessionRatePerMinute, durationSeconds: 60, redis: tiers.rateLimitStore('widget-session') }),

@@ -9,6 +9,8 @@ export interface AgentWithHash extends Agent {
   passwordHash: string;
 }
 
+export type Availability = 'online' | 'away';
+
 interface NewAgent {
   email: string;
   name: string;
@@ -55,6 +57,16 @@ export class AgentRepo {
     const rows = await this.db('agents').where({ tenant_id: tenantId }).orderBy('created_at');
     const members = await this.db('team_members').where({ tenant_id: tenantId });
     return rows.map((r) => this.rowToAgent(r, members.filter((m) => m.agent_id === r.id).map((m) => m.team_id)));
+  }
+
+  async setAvailability(tenantId: string, id: string, availability: Availability): Promise<boolean> {
+    return (await this.db('agents').where({ tenant_id: tenantId, id }).update({ availability })) > 0;
+  }
+
+  /** Ids of the tenant's agents who set themselves away. */
+  async awayIds(tenantId: string): Promise<Set<string>> {
+    const rows = await this.db('agents').where({ tenant_id: tenantId, availability: 'away' }).select('id');
+    return new Set(rows.map((r) => String(r.id)));
   }
 
   async createTeam(tenantId: string, name: string): Promise<Team> {

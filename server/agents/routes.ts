@@ -6,6 +6,7 @@ import { agentOf, requireAdmin } from '../auth/middleware.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { AgentRepo } from './repo.js';
 import type { Presence } from '../presence/presence.js';
+import { agentAvailability } from './availability.js';
 
 /** Body of `POST /api/v1/agents` (the CLI applies the same rules). */
 export const createAgentSchema = z.object({
@@ -15,15 +16,24 @@ export const createAgentSchema = z.object({
   role: z.enum(['admin', 'agent']).default('agent'),
 });
 const createTeam = z.object({ name: z.string().trim().min(1).max(200) });
+const availabilityBody = z.object({ status: z.enum(['online', 'away']) }).strict();
 const setMembers = z.object({ agentIds: z.array(z.string().max(40)).max(1000) });
 
 /** Agents and teams. Every agent may list them (to assign); only admins change them. */
 export function agentRoutes(deps: { agents: AgentRepo; presence: Presence }): Router {
   const r = Router();
 
-  /** Agents of the tenant connected right now, on any node (routing uses this). */
+  /** Agents connected right now on any node: `online` take conversations, `away` do not (routing uses this). */
   r.get('/presence', async (_req, res) => {
-    res.json({ online: await deps.presence.online(agentOf(res).tenantId) });
+    res.json(await agentAvailability(deps.presence, deps.agents, agentOf(res).tenantId));
+  });
+
+  /** The caller's own availability. */
+  r.put('/presence/me', async (req, res) => {
+    const { status } = parse(availabilityBody, req.body);
+    const actor = agentOf(res);
+    if (!(await deps.agents.setAvailability(actor.tenantId, actor.id, status))) throw new AppError('SB_ERR_AGENT_NOT_FOUND');
+    res.json({ status });
   });
 
   r.get('/agents', async (_req, res) => {

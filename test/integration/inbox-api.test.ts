@@ -74,6 +74,23 @@ describe('inbox-facing API', () => {
     expect((await agent.get('/api/v1/conversations?intent=billing')).body.items).toEqual([]);
   });
 
+  it('an agent can set itself away: connected but not taking conversations, and the widget says so', async () => {
+    const ws = await WsClient.connect(server.wsUrl, token);
+    sockets.push(ws);
+    const me = (await agent.get('/api/v1/auth/me')).body;
+    const agentsOnline = async () => (await api(server.url).post('/api/v1/widget/sessions', { inbox: server.websiteToken })).body.inbox.agentsOnline;
+    expect((await agent.get('/api/v1/presence')).body).toEqual({ online: [me.id], away: [] });
+    expect(await agentsOnline()).toBe(true);
+
+    expect((await agent.put('/api/v1/presence/me', { status: 'away' })).body).toEqual({ status: 'away' });
+    expect((await agent.get('/api/v1/presence')).body).toEqual({ online: [], away: [me.id] });
+    expect(await agentsOnline()).toBe(false);
+
+    await agent.put('/api/v1/presence/me', { status: 'online' });
+    expect((await agent.get('/api/v1/presence')).body).toEqual({ online: [me.id], away: [] });
+    expect((await agent.put('/api/v1/presence/me', { status: 'busy' })).status).toBe(422);
+  });
+
   it('an assignment shows live as an activity line for agents, never for the customer', async () => {
     const watcher = await WsClient.connect(server.wsUrl, token);
     sockets.push(watcher);
