@@ -18,7 +18,7 @@ export function Actions({ conversation: c }: { conversation: InboxConversation }
       )}
       <label>
         Assignee
-        <select value={c.assigneeId ?? ''} onChange={(e) => void ctl.patch(c.id, { assigneeId: e.currentTarget.value || null })}>
+        <select aria-label="Assignee" value={c.assigneeId ?? ''} onChange={(e) => void ctl.patch(c.id, { assigneeId: e.currentTarget.value || null })}>
           <option value="">Unassigned</option>
           {s.agents.map((a) => (
             <option key={a.id} value={a.id}>
@@ -30,7 +30,7 @@ export function Actions({ conversation: c }: { conversation: InboxConversation }
       </label>
       <label>
         Team
-        <select value={c.teamId ?? ''} onChange={(e) => void ctl.patch(c.id, { teamId: e.currentTarget.value || null })}>
+        <select aria-label="Team" value={c.teamId ?? ''} onChange={(e) => void ctl.patch(c.id, { teamId: e.currentTarget.value || null })}>
           <option value="">No team</option>
           {s.teams.map((t) => (
             <option key={t.id} value={t.id}>
@@ -41,7 +41,7 @@ export function Actions({ conversation: c }: { conversation: InboxConversation }
       </label>
       <label>
         Priority
-        <select value={c.priority} onChange={(e) => void ctl.patch(c.id, { priority: e.currentTarget.value as Priority })}>
+        <select aria-label="Priority" value={c.priority} onChange={(e) => void ctl.patch(c.id, { priority: e.currentTarget.value as Priority })}>
           {PRIORITIES.map((p) => (
             <option key={p} value={p}>
               {p}

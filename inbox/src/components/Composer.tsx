@@ -116,9 +116,7 @@ export function Composer({ conversation: c }: { conversation: InboxConversation 
         rows={3}
         value={text}
         placeholder={note ? 'Write a private note for your team…' : 'Reply to the customer… (/ for canned responses)'}
-        role="combobox"
-        aria-expanded={matches.length > 0}
-        aria-controls="canned-list"
+        aria-controls={matches.length ? 'canned-list' : undefined}
         aria-autocomplete="list"
         aria-activedescendant={matches.length ? `canned-${pick}` : undefined}
         onInput={(e) => update(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length)}

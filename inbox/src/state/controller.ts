@@ -22,6 +22,8 @@ export class InboxController {
       onFrame: (f) => handleFrame(this, f),
       onReady: (reconnected) => {
         if (reconnected) void this.resyncAll();
+        const r = this.s.route;
+        if (r.view === 'conversations' && r.id) this.markRead(r.id);
       },
       onStatus: (connection) => this.store.set({ connection }),
     });
@@ -253,15 +255,15 @@ export class InboxController {
     const c = this.s.conversations[id];
     if (!me || !c) return;
     const seq = Math.max(c.lastSeq, highestSeq(this.timeline(id).messages));
-    if (seq === 0 || (this.s.readSeq[id] ?? 0) >= seq) {
-      if (c.unreadCount) this.remember({ ...c, unreadCount: 0 });
-      return;
-    }
-    this.store.set((s) => ({ readSeq: { ...s.readSeq, [id]: advanceRead(s.readSeq[id], seq) } }));
     if (c.unreadCount) this.remember({ ...c, unreadCount: 0 });
-    saveReadMarks(me.id, this.s.readSeq);
-    this.socket.send({ type: 'read', conversationId: id, seq });
+    if ((this.s.readSeq[id] ?? 0) < seq) {
+      this.store.set((s) => ({ readSeq: { ...s.readSeq, [id]: advanceRead(s.readSeq[id], seq) } }));
+      saveReadMarks(me.id, this.s.readSeq);
+    }
+    // The server keeps its own read mark (for unreadCount and the customer's "read" ticks).
+    if (seq > 0 && (this.sentRead.get(id) ?? 0) < seq && this.socket.send({ type: 'read', conversationId: id, seq })) this.sentRead.set(id, seq);
   }
+  private readonly sentRead = new Map<string, number>();
 
   // ——— sending ———
 

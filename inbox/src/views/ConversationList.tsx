@@ -21,14 +21,14 @@ export function ConversationList() {
   return (
     <section class="pane list" aria-label="Conversations">
       <div class="filters">
-        <div role="group" aria-label="Status" class="seg">
+        <div role="group" aria-label="Status filter" class="seg">
           {STATUSES.map((st) => (
             <button key={st} type="button" aria-pressed={f.status === st} onClick={() => ctl.setFilter({ status: st })}>
               {cap(st)}
             </button>
           ))}
         </div>
-        <div role="group" aria-label="Assignee" class="seg">
+        <div role="group" aria-label="Assignee filter" class="seg">
           {ASSIGNEES.map((a) => (
             <button key={a.value} type="button" aria-pressed={f.assignee === a.value} onClick={() => ctl.setFilter({ assignee: a.value })}>
               {a.label}
@@ -38,7 +38,7 @@ export function ConversationList() {
         <div class="selects">
           <label>
             Inbox
-            <select value={f.inboxId} onChange={(e) => ctl.setFilter({ inboxId: e.currentTarget.value })}>
+            <select aria-label="Filter by inbox" value={f.inboxId} onChange={(e) => ctl.setFilter({ inboxId: e.currentTarget.value })}>
               <option value="">All inboxes</option>
               {s.inboxes.map((i) => (
                 <option key={i.id} value={i.id}>
@@ -49,7 +49,7 @@ export function ConversationList() {
           </label>
           <label>
             Channel
-            <select value={f.channel} onChange={(e) => ctl.setFilter({ channel: e.currentTarget.value as ListFilter['channel'] })}>
+            <select aria-label="Filter by channel" value={f.channel} onChange={(e) => ctl.setFilter({ channel: e.currentTarget.value as ListFilter['channel'] })}>
               <option value="">All channels</option>
               {Object.entries(CHANNEL_LABEL).map(([v, l]) => (
                 <option key={v} value={v}>
@@ -61,7 +61,7 @@ export function ConversationList() {
           {s.teams.length > 0 && (
             <label>
               Team
-              <select value={f.teamId} onChange={(e) => ctl.setFilter({ teamId: e.currentTarget.value })}>
+              <select aria-label="Filter by team" value={f.teamId} onChange={(e) => ctl.setFilter({ teamId: e.currentTarget.value })}>
                 <option value="">All teams</option>
                 {s.teams.map((t) => (
                   <option key={t.id} value={t.id}>
@@ -74,7 +74,7 @@ export function ConversationList() {
           {s.intents.length > 0 && (
             <label>
               Intent
-              <select value={f.intent} onChange={(e) => ctl.setFilter({ intent: e.currentTarget.value })}>
+              <select aria-label="Filter by intent" value={f.intent} onChange={(e) => ctl.setFilter({ intent: e.currentTarget.value })}>
                 <option value="">All intents</option>
                 {s.intents.map((i) => (
                   <option key={i} value={i}>
@@ -86,7 +86,7 @@ export function ConversationList() {
           )}
           <label>
             Sort
-            <select value={f.sort} onChange={(e) => ctl.setFilter({ sort: e.currentTarget.value as ListFilter['sort'] })}>
+            <select aria-label="Sort by" value={f.sort} onChange={(e) => ctl.setFilter({ sort: e.currentTarget.value as ListFilter['sort'] })}>
               <option value="activity">Last activity</option>
               <option value="waiting">Waiting longest</option>
             </select>
