@@ -25,6 +25,8 @@ export interface RelayStep {
   databaseCpuUsPerMessage?: number;
   /** Every message sent, warm-up included. */
   sentAll?: number;
+  /** When the step failed once and was run again: the first attempt (the step's figures are the second). */
+  firstAttempt?: { e2e: RelayStep['e2e']; lost: number; achievedRate: number };
 }
 
 export interface RelayTargetResult {
@@ -129,28 +131,47 @@ export const RELAY_TARGETS: Target[] = [
   hubTarget('hub · PostgreSQL + Redis, 2 nodes', 'postgres+redis'),
 ];
 
-/** Steps the offered rate up for one target until p99 passes the limit or messages get lost. */
+type TargetEnv = Awaited<ReturnType<Target['setup']>>;
+
+const passes = (step: RelayStep, rate: number, o: RelayOptions) => step.e2e.p99 <= o.p99LimitMs && step.lost === 0 && step.achievedRate >= rate * 0.95;
+
+/** One load-generator run at `rate`, with the PostgreSQL backends' CPU per message when there is a database. */
+async function runStep(env: TargetEnv, rate: number, o: RelayOptions): Promise<RelayStep> {
+  const dbBefore: CpuSnapshot | undefined = env.databaseUrl ? await cpuSnapshot(undefined, env.databaseUrl).catch(() => undefined) : undefined;
+  const step = await runLoadgen<RelayStep>(
+    { kind: 'relay', protocol: env.protocol, pairs: env.pairs, ratePerSecond: rate, durationMs: o.stepMs, warmupMs: o.warmupMs, drainMs: o.drainMs, bindAddresses: o.bindAddresses, serverPids: env.pids },
+    o.pin.loadgen,
+    o.loadgenNodeArgs,
+  );
+  step.targetRate = rate;
+  const dbAfter = dbBefore && env.databaseUrl ? await cpuSnapshot(undefined, env.databaseUrl).catch(() => undefined) : undefined;
+  if (dbBefore && dbAfter && step.sentAll) {
+    let ms = 0;
+    for (const [pid, after] of dbAfter.backends) ms += after - (dbBefore.backends.get(pid) ?? 0);
+    step.databaseCpuUsPerMessage = Math.round((ms * 1000) / step.sentAll);
+  }
+  return step;
+}
+
+/** Steps the offered rate up for one target until a step fails twice (p99 over the limit, a message lost, or the rate not offered). */
 export async function runRelayTarget(target: Target, o: RelayOptions): Promise<RelayTargetResult> {
   const env = await target.setup(o);
   const steps: RelayStep[] = [];
   let maxPassingRate = 0;
   try {
     for (const rate of o.rates) {
-      const dbBefore: CpuSnapshot | undefined = env.databaseUrl ? await cpuSnapshot(undefined, env.databaseUrl).catch(() => undefined) : undefined;
-      const step = await runLoadgen<RelayStep>(
-        { kind: 'relay', protocol: env.protocol, pairs: env.pairs, ratePerSecond: rate, durationMs: o.stepMs, warmupMs: o.warmupMs, drainMs: o.drainMs, bindAddresses: o.bindAddresses, serverPids: env.pids },
-        o.pin.loadgen,
-        o.loadgenNodeArgs,
-      );
-      step.targetRate = rate;
-      const dbAfter = dbBefore && env.databaseUrl ? await cpuSnapshot(undefined, env.databaseUrl).catch(() => undefined) : undefined;
-      if (dbBefore && dbAfter && step.sentAll) {
-        let ms = 0;
-        for (const [pid, after] of dbAfter.backends) ms += after - (dbBefore.backends.get(pid) ?? 0);
-        step.databaseCpuUsPerMessage = Math.round((ms * 1000) / step.sentAll);
+      let step = await runStep(env, rate, o);
+      let pass = passes(step, rate, o);
+      if (!pass) {
+        // The machine is shared (builds, browsers): one bad step is retried once before the
+        // ladder stops, and the first attempt is kept in the report.
+        o.log(`  ${target.name} @ ${rate}/s: p99 ${step.e2e.p99.toFixed(2)} ms, lost ${step.lost}, achieved ${Math.round(step.achievedRate)}/s; retrying once`);
+        const first = step;
+        step = await runStep(env, rate, o);
+        step.firstAttempt = { e2e: first.e2e, lost: first.lost, achievedRate: first.achievedRate };
+        pass = passes(step, rate, o);
       }
       steps.push(step);
-      const pass = step.e2e.p99 <= o.p99LimitMs && step.lost === 0 && step.achievedRate >= rate * 0.95;
       o.log(
         `  ${target.name} @ ${rate}/s: p50 ${step.e2e.p50.toFixed(2)} ms, p99 ${step.e2e.p99.toFixed(2)} ms, lost ${step.lost}, achieved ${Math.round(step.achievedRate)}/s, ` +
           `CPU/msg server ${step.serverCpuUsPerMessage ?? '?'} µs${step.databaseCpuUsPerMessage !== undefined ? `, PostgreSQL ${step.databaseCpuUsPerMessage} µs` : ''}, generator ${step.loadgenCpuUsPerMessage ?? '?'} µs ${pass ? 'PASS' : 'FAIL'}`,
