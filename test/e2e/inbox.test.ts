@@ -99,8 +99,8 @@ describe('agent inbox in Chromium', () => {
   it('1. an agent signs in, sees a new conversation arrive live, opens it and replies to the visitor', async () => {
     await signIn(ada, hub.adminEmail, hub.adminPassword);
     // The session is an HttpOnly cookie: nothing in storage, nothing readable by script.
-    expect(await ada.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toMatch(/ey[A-Za-z0-9_-]{10,}\./);
-    expect(await ada.evaluate(() => document.cookie)).not.toContain('sb_session');
+    expect(await ada.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })')).not.toMatch(/ey[A-Za-z0-9_-]{10,}\./);
+    expect(await ada.evaluate<string>('document.cookie')).not.toContain('sb_session');
 
     const session = await visitorSession(hub.url, hub.websiteToken);
     visitor = await WsClient.connect(hub.wsUrl, session.token);

@@ -1,10 +1,5 @@
 import type { ClientFrame, ServerFrame } from '../types.js';
-
-/** Delay before reconnect attempt `n` (from 0): exponential, capped, with full jitter. */
-export function backoffMs(n: number, base = 500, cap = 15_000, random: () => number = Math.random): number {
-  const ceiling = Math.min(cap, base * 2 ** n);
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
+import { backoffMs } from './backoff.js';
 
 export interface SocketHandlers {
   /** Every frame from the server. */
