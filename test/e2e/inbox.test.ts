@@ -44,6 +44,9 @@ describe('agent inbox in Chromium', () => {
 
   async function signIn(page: Page, email: string, password: string): Promise<void> {
     await page.goto(`${hub.url}/inbox/`);
+    await page.getByLabel('Email').waitFor().catch(async (err) => {
+      throw new Error(`${String(err)}\n${await page.content()}\n${pageErrors.join('\n')}`);
+    });
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -86,7 +89,10 @@ describe('agent inbox in Chromium', () => {
     ctxB = await browser.browser.newContext({ viewport: { width: 1360, height: 820 } });
     ada = await ctxA.newPage();
     sam = await ctxB.newPage();
-    for (const p of [ada, sam]) p.on('pageerror', (err) => pageErrors.push(String(err)));
+    for (const p of [ada, sam]) {
+      p.setDefaultTimeout(10_000);
+      p.on('pageerror', (err) => pageErrors.push(String(err)));
+    }
     fs.mkdirSync(SHOTS, { recursive: true });
   });
 
@@ -202,6 +208,32 @@ describe('agent inbox in Chromium', () => {
     await probe.getByRole('region', { name: 'Conversation' }).getByRole('alert').waitFor();
     expect(await probe.content()).not.toContain('tenant-b-secret');
     await probe.close();
+  });
+
+  it('the composer inserts canned responses with /, and the keyboard map works', async () => {
+    expect((await admin.post('/api/v1/canned-responses', { shortCode: 'shipping', content: 'Orders ship within 24 hours.' })).status).toBe(201);
+    await ada.goto(`${hub.url}/inbox/conversations/${conversationId}`);
+    await inLog(ada, 'One more question').waitFor();
+    const box = ada.getByRole('textbox', { name: 'Message' });
+    await box.click();
+    await box.pressSequentially('Hi! /ship');
+    await ada.getByRole('listbox', { name: 'Canned responses' }).getByRole('option', { name: /shipping/ }).waitFor();
+    await ada.keyboard.press('Tab');
+    expect(await box.inputValue()).toBe('Hi! Orders ship within 24 hours.');
+    await box.fill('');
+
+    // Out of the text field: ? lists the shortcuts, n switches to a private note.
+    await ada.getByRole('log', { name: 'Messages' }).click();
+    await ada.keyboard.press('?');
+    await ada.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await ada.keyboard.press('Escape');
+    await ada.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'detached' });
+    await ada.keyboard.press('n');
+    await ada.getByRole('button', { name: 'Add note' }).waitFor();
+    expect(await ada.getByRole('button', { name: 'Private note' }).getAttribute('aria-pressed')).toBe('true');
+    await ada.getByRole('log', { name: 'Messages' }).click();
+    await ada.keyboard.press('r');
+    await ada.getByRole('button', { name: 'Send', exact: true }).waitFor();
   });
 
   it('6. screenshots of the list, a conversation and the admin screens', async () => {
