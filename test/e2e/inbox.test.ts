@@ -44,7 +44,7 @@ describe('agent inbox in Chromium', () => {
 
   async function signIn(page: Page, email: string, password: string): Promise<void> {
     await page.goto(`${hub.url}/inbox/`);
-    await page.getByLabel('Email').waitFor().catch(async (err) => {
+    await page.getByLabel('Email').waitFor({ timeout: 20_000 }).catch(async (err) => {
       throw new Error(`${String(err)}\n${await page.content()}\n${pageErrors.join('\n')}`);
     });
     await page.getByLabel('Email').fill(email);
