@@ -125,16 +125,32 @@ describe('visitor widget: keyboard, JS API, files, locale', () => {
 
   it('uploads an image; the agent gets it on the message', async () => {
     const page = await freshPage(site.url);
+    const wsLog: string[] = [];
+    page.on('websocket', (ws) => {
+      ws.on('framereceived', (f) => wsLog.push(`< ${String(f.payload).slice(0, 300)}`));
+      ws.on('framesent', (f) => wsLog.push(`> ${String(f.payload).slice(0, 300)}`));
+    });
     await page.getByRole('button', { name: 'Open chat' }).click();
     await page.locator('input[type="file"]').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: PNG });
     await page.getByText('receipt.png').first().waitFor();
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.getByRole('log').locator('img[alt="receipt.png"]').waitFor();
-    const conversation = await latestConversation();
+    // The thumbnail shows before the server's ack; look for the stored message itself.
     const message = await eventually(async () => {
-      const r = await agent.get(`/api/v1/conversations/${conversation.id}/messages`);
-      return r.body.items.find((m: { attachments: unknown[] }) => m.attachments.length > 0) as { attachments: { name: string; contentType: string; url: string }[] } | undefined;
-    }, 'the message with the file');
+      const list = await agent.get('/api/v1/conversations?limit=5');
+      for (const c of list.body.items as { id: string }[]) {
+        const r = await agent.get(`/api/v1/conversations/${c.id}/messages`);
+        const found = r.body.items.find((m: { attachments: unknown[] }) => m.attachments.length > 0);
+        if (found) return found as { attachments: { name: string; contentType: string; url: string }[] };
+      }
+      return undefined;
+    }, 'the message with the file').catch(async (err) => {
+      const states = await page.getByRole('log').locator('[data-state]').evaluateAll((els: { getAttribute(n: string): string | null; textContent: string | null }[]) =>
+        els.map((e) => `${e.getAttribute('data-state')}:${e.getAttribute('data-seq')}:${e.textContent}`),
+      );
+      console.log('DEBUG states', states, wsLog.join('\n'));
+      throw err;
+    });
     expect(message.attachments[0]).toMatchObject({ name: 'receipt.png', contentType: 'image/png' });
     const file = await fetch(`${hub.url}${new URL(message.attachments[0]!.url).pathname}`);
     expect(Buffer.from(await file.arrayBuffer())).toEqual(PNG);

@@ -29,6 +29,15 @@ function setup(opts: { contactFor?: (visitorId?: string) => string; conversation
 }
 
 describe('VisitorSession', () => {
+  it('callers asking at the same time share one session request (one contact, one token)', async () => {
+    const t = setup({ contactFor: (visitorId) => `contact-of-${visitorId ?? 'new'}-${Math.random()}` });
+    const [a, b, c] = await Promise.all([t.session.ensure(), t.session.ensure(), t.session.authed(async (token) => token)]);
+    expect(t.posts()).toHaveLength(1);
+    expect(b.contactId).toBe(a.contactId);
+    expect(c).toBe(a.token);
+    expect(t.newContacts()).toBe(1);
+  });
+
   it('creates a session once and reuses it', async () => {
     const t = setup();
     const a = await t.session.ensure();

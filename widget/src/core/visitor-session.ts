@@ -28,6 +28,7 @@ export class VisitorSession {
   #tokenSuspect = false;
   #renewWanted = false;
   #lastRenewAt = -Infinity;
+  #inFlight: Promise<StoredSession> | null = null;
 
   readonly #deps: VisitorSessionDeps;
 
@@ -83,11 +84,23 @@ export class VisitorSession {
     this.#lastRenewAt = -Infinity;
   }
 
-  /** The current session, created or renewed when needed. Throws ApiError or NetworkError. */
-  async ensure(): Promise<StoredSession> {
+  /**
+   * The current session, created or renewed when needed. Throws ApiError or NetworkError.
+   * Callers that ask at the same time share one request: two racing requests would make two
+   * contacts, and an upload made with one token could not be attached by the other.
+   */
+  ensure(): Promise<StoredSession> {
     const cur = this.current;
     const renewDue = this.#tokenSuspect && this.#deps.now() - this.#lastRenewAt >= RENEW_INTERVAL_MS;
-    if (cur && !this.#renewWanted && !renewDue) return cur;
+    if (cur && !this.#renewWanted && !renewDue) return Promise.resolve(cur);
+    this.#inFlight ??= this.#request().finally(() => {
+      this.#inFlight = null;
+    });
+    return this.#inFlight;
+  }
+
+  async #request(): Promise<StoredSession> {
+    const cur = this.current;
     const identity = this.identity ?? cur?.identity ?? null;
     const res = await this.#deps.api.createSession({
       inbox: this.#deps.websiteToken,
