@@ -6,7 +6,7 @@ import { applyConversation, listQuery, mergePage, type ListFilter } from './list
 import { handleFrame } from './live.js';
 import { routePath, type Route } from './router.js';
 import type { State, Store, Timeline } from './store.js';
-import { highestSeq, mergeMessages, type Outgoing } from './timeline.js';
+import { highestSeq, mergeMessages, settleEchoes, type Outgoing } from './timeline.js';
 import { advanceRead } from './unread.js';
 
 const EMPTY_TIMELINE: Timeline = { messages: [], hasEarlier: false, loading: false, pending: [], error: null };
@@ -222,7 +222,7 @@ export class InboxController {
   addMessages(id: string, incoming: Message[]): void {
     const t = this.s.timelines[id];
     if (!t) return;
-    this.setTimeline(id, { messages: mergeMessages(t.messages, incoming) });
+    this.setTimeline(id, { messages: mergeMessages(t.messages, incoming), pending: settleEchoes(t.pending, incoming, this.s.me?.id ?? null) });
     const last = incoming[incoming.length - 1];
     if (last) this.store.set((s) => ({ previews: { ...s.previews, [id]: preview(last) } }));
   }

@@ -48,3 +48,19 @@ export function settleOutgoing(pending: readonly Outgoing[], storedClientIds: Re
 
 /** A system event (assignment, status change…) shows as an inline line, not a bubble. */
 export const isSystemEvent = (m: Message): boolean => m.sender.type === 'system';
+
+/**
+ * Drops the outgoing entries that `incoming` shows stored: the live echo of this agent's own
+ * message can arrive before the send request returns, and the two must not both show. A
+ * message matches the oldest sending entry with the same text, privacy and number of files.
+ */
+export function settleEchoes(pending: readonly Outgoing[], incoming: readonly Message[], myId: string | null): Outgoing[] {
+  if (!myId || pending.length === 0) return pending as Outgoing[];
+  let left = [...pending];
+  for (const m of incoming) {
+    if (m.sender.type !== 'agent' || m.sender.id !== myId) continue;
+    const i = left.findIndex((p) => p.state === 'sending' && p.body === m.body && p.private === m.private && p.attachmentIds.length === m.attachments.length);
+    if (i >= 0) left = [...left.slice(0, i), ...left.slice(i + 1)];
+  }
+  return left.length === pending.length ? (pending as Outgoing[]) : left;
+}

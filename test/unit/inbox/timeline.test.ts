@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasGap, highestSeq, isSystemEvent, mergeMessages, settleOutgoing } from '../../../inbox/src/state/timeline.js';
+import { hasGap, highestSeq, isSystemEvent, mergeMessages, settleEchoes, settleOutgoing, type Outgoing } from '../../../inbox/src/state/timeline.js';
 import { msg } from './fixtures.js';
 
 describe('timeline merge', () => {
@@ -31,5 +31,42 @@ describe('timeline merge', () => {
   it('tells system events from messages', () => {
     expect(isSystemEvent(msg(1, { sender: { type: 'system', id: null, name: null }, private: true }))).toBe(true);
     expect(isSystemEvent(msg(1))).toBe(false);
+  });
+});
+
+describe('settleEchoes', () => {
+  const out = (clientId: string, body: string, extra: Partial<Outgoing> = {}): Outgoing => ({
+    clientId,
+    body,
+    private: false,
+    attachmentIds: [],
+    attachmentNames: [],
+    state: 'sending',
+    ...extra,
+  });
+  const mine = (seq: number, body: string, extra: Partial<Parameters<typeof msg>[1]> = {}) =>
+    msg(seq, { direction: 'outbound', sender: { type: 'agent', id: 'me', name: 'Me' }, body, ...extra });
+
+  it('drops the sending entry whose message arrived live before the send returned', () => {
+    const pending = [out('a', 'hello'), out('b', 'second')];
+    expect(settleEchoes(pending, [mine(5, 'hello')], 'me').map((p) => p.clientId)).toEqual(['b']);
+  });
+
+  it('leaves entries of other senders, other text, other privacy and failed ones alone', () => {
+    const pending = [out('a', 'hello'), out('n', 'note', { private: true }), out('f', 'oops', { state: 'failed' })];
+    const incoming = [
+      msg(5, { body: 'hello', sender: { type: 'agent', id: 'colleague', name: 'C' } }),
+      mine(6, 'note'),
+      mine(7, 'oops'),
+      mine(8, 'different'),
+    ];
+    expect(settleEchoes(pending, incoming, 'me')).toBe(pending);
+    expect(settleEchoes(pending, [mine(9, 'hello')], null)).toBe(pending);
+  });
+
+  it('matches two identical sends one by one', () => {
+    const pending = [out('a', 'ok'), out('b', 'ok')];
+    expect(settleEchoes(pending, [mine(3, 'ok')], 'me').map((p) => p.clientId)).toEqual(['b']);
+    expect(settleEchoes(pending, [mine(3, 'ok'), mine(4, 'ok')], 'me')).toEqual([]);
   });
 });
