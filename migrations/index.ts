@@ -3,6 +3,7 @@ import * as core from './001_core.js';
 import * as attachments from './002_attachments.js';
 import * as canned from './003_canned_responses.js';
 import * as availability from './004_agent_availability.js';
+import * as deliveries from './005_deliveries.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002_attachments': attachments,
   '003_canned_responses': canned,
   '004_agent_availability': availability,
+  '005_deliveries': deliveries,
 };
 
 /** A knex migration source over the static list above. */

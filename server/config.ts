@@ -43,6 +43,13 @@ const envSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   SNOOZE_CHECK_MS: z.coerce.number().int().positive().default(15_000),
+  /** Lifetime of a channel polling lease (Telegram long polling runs on one node at a time). */
+  CHANNEL_LEASE_MS: z.coerce.number().int().min(500).default(15_000),
+  /** `getUpdates` long-poll timeout in seconds; kept below the lease lifetime. */
+  TELEGRAM_POLL_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(50).default(25),
+  /** Outbound delivery: tries before giving up, and the first retry delay (doubling up to 5 min). */
+  DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  DELIVERY_BACKOFF_MS: z.coerce.number().int().min(1).default(1000),
 });
 
 /** Validated process configuration; built once, in the composition root. */
@@ -82,6 +89,10 @@ export interface Config {
   shutdownGraceMs: number;
   /** How often snoozed conversations are checked for their wake-up time. */
   snoozeCheckMs: number;
+  channelLeaseMs: number;
+  telegramPollTimeoutSeconds: number;
+  deliveryMaxAttempts: number;
+  deliveryBackoffMs: number;
 }
 
 export class ConfigError extends Error {
@@ -132,5 +143,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: e.DB_POOL_MAX,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     snoozeCheckMs: e.SNOOZE_CHECK_MS,
+    channelLeaseMs: e.CHANNEL_LEASE_MS,
+    // A long poll must end well inside the lease, so a lost lease stops polling in time.
+    telegramPollTimeoutSeconds: Math.min(e.TELEGRAM_POLL_TIMEOUT_SECONDS, Math.floor(e.CHANNEL_LEASE_MS / 3000)),
+    deliveryMaxAttempts: e.DELIVERY_MAX_ATTEMPTS,
+    deliveryBackoffMs: e.DELIVERY_BACKOFF_MS,
   };
 }

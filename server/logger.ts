@@ -14,7 +14,7 @@ export function createLogger(level: string): Logger {
       paths: [
         'password', '*.password', 'token', '*.token', 'secret', '*.secret', 'secrets', '*.secrets',
         'req.headers.authorization', 'req.headers.cookie', 'headers.authorization',
-        'settings.botToken', 'settings.signingSecret', 'settings.identitySecret', '*.passwordHash',
+        'settings.botToken', 'botToken', '*.botToken', 'webhookSecret', '*.webhookSecret', 'settings.signingSecret', 'settings.identitySecret', '*.passwordHash',
       ],
       censor: '[redacted]',
     },

@@ -2,7 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import type { ChannelDefinition, ChannelName, WebInboxView } from './contract/index.js';
+import type { ChannelDefinition, ChannelName, ProviderChannel, WebInboxView } from './contract/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -51,6 +51,13 @@ import { searchRoutes } from './search/routes.js';
 import { toWireConversation } from './conversations/repo.js';
 import type { InboxRecord } from './inboxes/repo.js';
 import { AppError } from './errors.js';
+import { createTelegramChannel } from '../channels/telegram/adapter.js';
+import { ChannelIngest } from './channels/ingest.js';
+import { DeliveryService } from './channels/delivery.js';
+import { DeliveryRepo } from './channels/deliveries-repo.js';
+import { MemoryLeaseStore, RedisLeaseStore } from './channels/lease.js';
+import { ChannelRuntime } from './channels/runtime.js';
+import { deliveryRoutes, webhookRoutes } from './channels/routes.js';
 
 /** Storage for an entry point (server or CLI): the database, migrated. */
 export async function openStorage(config: Config): Promise<Db> {
@@ -116,6 +123,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       onHistoryRead: (source) => metrics.historyReads.inc({ source }),
     }),
     onBusError: (err) => log.warn({ err }, 'publishing an event failed; clients will resync'),
+    onAgentReply: (result) => delivery.replyStored(result),
   });
 
   const secret = config.secretKey ?? (await getOrCreateSetting(db, 'token_secret', () => randomSecret(48)));
@@ -162,7 +170,26 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       upload: uploadLimiter,
     },
   );
-  const channels = new Map<ChannelName, ChannelDefinition>([['web', web.definition]]);
+  const telegram = createTelegramChannel({ webhookBaseUrl: config.publicUrl, pollTimeoutSeconds: config.telegramPollTimeoutSeconds });
+  const providers = new Map<ChannelName, ProviderChannel>([['telegram', telegram]]);
+  const channels = new Map<ChannelName, ChannelDefinition>([['web', web.definition], ...providers]);
+  const deliveries = new DeliveryRepo(db);
+  const delivery: DeliveryService = new DeliveryService(
+    { queue: tiers.queue, deliveries, inboxes, contacts, conversations, attachments, channels: providers, log },
+    { maxAttempts: config.deliveryMaxAttempts, baseBackoffMs: config.deliveryBackoffMs },
+  );
+  const redisForLeases = tiers.rateLimitStore('leases')?.client;
+  const channelRuntime = new ChannelRuntime({
+    channels: providers,
+    inboxes,
+    ingest: new ChannelIngest({ contacts, messages, conversations, attachments }),
+    // One poller per bot across nodes needs a shared lease: Redis when there is one; without
+    // Redis the node is alone on its tiers, and an in-process lease suffices.
+    leases: redisForLeases ? new RedisLeaseStore(redisForLeases, `${config.redisPrefix}:lease`) : new MemoryLeaseStore(),
+    nodeId: config.nodeId,
+    leaseMs: config.channelLeaseMs,
+    log,
+  });
 
   let server: http.Server | undefined;
   let draining = false;
@@ -186,13 +213,15 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       widgetAssetRoutes(new BuiltAssets(path.join(appRoot(), 'widget', 'dist'), 'widget')),
       inboxAppRoutes(new BuiltAssets(path.join(appRoot(), 'inbox', 'dist'), 'agent inbox')),
       demoRoutes({ publicUrl, defaultWebsiteToken: async () => bootstrap.websiteToken }),
+      webhookRoutes({ inboxes, channels: providers, host: channelRuntime.host }),
     ],
     privateApi: [
       conversationRoutes({ conversations, attachments, maxMessageChars: config.maxMessageChars }),
       agentAttachmentRoutes(attachments, uploadLimiter),
       cannedResponseRoutes(new CannedResponseRepo(db)),
       searchRoutes(new SearchRepo(db)),
-      inboxRoutes({ inboxes, channels, publicUrl }),
+      inboxRoutes({ inboxes, channels, publicUrl, onSaved: (inbox) => channelRuntime.inboxSaved(inbox) }),
+      deliveryRoutes({ conversations, deliveries }),
       contactRoutes({ contacts, conversations: conversationRepo }),
       agentRoutes({ agents, presence: tiers.presence }),
     ],
@@ -248,12 +277,16 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           boundPort = (server!.address() as AddressInfo).port;
+          delivery.start(config.nodeId);
+          // In the background: a provider that is down must not hold up the start.
+          channelRuntime.startAll().catch((err) => log.error({ err }, 'starting channel inboxes failed'));
           resolve(boundPort);
         });
       }),
     stop: async () => {
       draining = true;
       clearInterval(snoozeTimer);
+      await channelRuntime.stop();
       const closed = server ? new Promise<void>((r) => server!.close(() => r())) : Promise.resolve();
       await gateway.close();
       await store.drain();
@@ -261,6 +294,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       const timer = setTimeout(() => server?.closeAllConnections(), config.shutdownGraceMs);
       await closed;
       clearTimeout(timer);
+      await delivery.stop();
       await tiers.close();
       await db.destroy();
     },

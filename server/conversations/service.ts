@@ -46,6 +46,11 @@ export interface ConversationServiceDeps {
   /** Reads through the warm tier, and tells it about every write. */
   reads: CachedReads;
   onBusError?: (err: unknown) => void;
+  /**
+   * Called after an agent's public reply is stored (also for a repeated `clientId`, so a
+   * delivery lost between the write and the enqueue is healed by the client's retry).
+   */
+  onAgentReply?: (result: SendResult) => Promise<void>;
 }
 
 const frameActor = (a: Actor): FrameActor => ({ type: a.type, id: a.id });
@@ -120,7 +125,58 @@ export class ConversationService {
     const name = await this.senderName(actor);
     if (name === undefined) throw new AppError('SB_ERR_INVALID_TOKEN');
     const sender: Sender = { type: 'agent', id: actor.id, name };
-    return this.append(conversation, input, 'outbound', sender, dedupKey);
+    const result = await this.append(conversation, input, 'outbound', sender, dedupKey);
+    // Provider channels deliver replies through the outbound queue (a repeat may re-check it).
+    if (this.d.onAgentReply && !result.message.private) await this.d.onAgentReply(result);
+    return result;
+  }
+
+  /**
+   * A provider channel's inbound message (Telegram, …), already resolved to contacts: it goes
+   * to the latest conversation of `conversationContactId` in the inbox (a user in a private
+   * chat, the group in a group chat) or a new one, written by `senderContactId`. A known
+   * `dedupKey` (the provider's event id) stores nothing and returns the original.
+   */
+  async receiveFromChannel(input: {
+    tenantId: string;
+    inboxId: string;
+    conversationContactId: string;
+    sender: { contactId: string; name: string | null };
+    body: string;
+    attachments: Attachment[];
+    dedupKey: string;
+  }): Promise<SendResult> {
+    const original = await this.d.messages.byDedupKey(input.tenantId, input.dedupKey);
+    if (original) {
+      await this.d.reads.messageCommitted(input.tenantId, original);
+      const c = await this.d.reads.conversation(input.tenantId, original.conversationId);
+      if (!c) throw new AppError('SB_ERR_CONVERSATION_NOT_FOUND');
+      return { message: original, duplicate: true, conversation: c };
+    }
+    let conversation = await this.d.conversations.latestForContact(input.tenantId, input.conversationContactId, input.inboxId);
+    if (!conversation) {
+      const inbox = await this.d.inboxes.get(input.tenantId, input.inboxId);
+      if (!inbox) throw new AppError('SB_ERR_INBOX_NOT_FOUND');
+      conversation = await this.d.conversations.create(input.tenantId, { inboxId: inbox.id, channel: inbox.channel, contactId: input.conversationContactId });
+      await this.emitConversation(conversation);
+    } else if (conversation.status === 'resolved' || conversation.status === 'snoozed') {
+      conversation = (await this.d.conversations.update(input.tenantId, conversation.id, { status: 'open', snoozedUntil: null }))!;
+      await this.emitConversation(conversation);
+    }
+    const sender: Sender = { type: 'contact', id: input.sender.contactId, name: input.sender.name };
+    return this.append(conversation, { body: input.body, attachments: input.attachments }, 'inbound', sender, input.dedupKey);
+  }
+
+  /** A conversation by id for the core's own workers (no actor: callers are tenant-scoped jobs). */
+  conversationRecord(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined> {
+    return this.d.reads.conversation(tenantId, conversationId);
+  }
+
+  /** A private system line in a conversation (e.g. "the customer blocked the bot"); agents only. */
+  async appendSystemNote(tenantId: string, conversationId: string, body: string, dedupKey: string | null = null): Promise<SendResult> {
+    const conversation = await this.d.reads.conversation(tenantId, conversationId);
+    if (!conversation) throw new AppError('SB_ERR_CONVERSATION_NOT_FOUND');
+    return this.append(conversation, { body, private: true }, 'outbound', { type: 'system', id: null, name: null }, dedupKey);
   }
 
   /** A page of history, oldest first. Visitors never see private notes. */

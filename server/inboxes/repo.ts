@@ -69,6 +69,18 @@ export class InboxRepo {
     return rows.map(toRecord);
   }
 
+  /** An inbox by id whatever its tenant: only for provider webhooks, whose URL names no tenant. */
+  async findForWebhook(channel: ChannelName, id: string): Promise<InboxRecord | undefined> {
+    const r = await this.db('inboxes').where({ channel, id }).first();
+    return r ? toRecord(r) : undefined;
+  }
+
+  /** Every inbox of a channel across tenants (a node starts their pollers and webhooks at boot). */
+  async listByChannel(channel: ChannelName): Promise<InboxRecord[]> {
+    const rows = await this.db('inboxes').where({ channel }).orderBy('created_at');
+    return rows.map(toRecord);
+  }
+
   /** The web inbox behind a public website token, whatever its tenant. */
   async findByWebsiteToken(token: string): Promise<InboxRecord | undefined> {
     const r = await this.db('inboxes').where({ website_token: token }).first();

@@ -4,7 +4,7 @@ import type { ChannelDefinition, ChannelName } from '../contract/index.js';
 import { AppError } from '../errors.js';
 import { parse } from '../http/validate.js';
 import { agentOf, requireAdmin } from '../auth/middleware.js';
-import type { InboxRepo } from './repo.js';
+import type { InboxRecord, InboxRepo } from './repo.js';
 import { toWireInbox } from './repo.js';
 import { createInbox, updateInbox } from './service.js';
 
@@ -27,6 +27,8 @@ export interface InboxRouteDeps {
   inboxes: InboxRepo;
   channels: ReadonlyMap<ChannelName, ChannelDefinition>;
   publicUrl: () => string;
+  /** Called after an inbox is created or changed (provider channels connect it). */
+  onSaved?: (inbox: InboxRecord) => Promise<void>;
 }
 
 /** `POST/GET/PATCH /api/v1/inboxes`; the channel validates settings on creation and change. */
@@ -38,12 +40,15 @@ export function inboxRoutes(deps: InboxRouteDeps): Router {
   r.post('/inboxes', requireAdmin, async (req, res) => {
     const body = parse(createInboxSchema, req.body);
     const { inbox } = await createInbox(deps.inboxes, deps.channels, agentOf(res).tenantId, body);
+    await deps.onSaved?.(inbox);
     res.status(201).json(wire(inbox));
   });
 
   r.patch('/inboxes/:id', requireAdmin, async (req, res) => {
     const body = parse(patchInboxSchema, req.body);
-    res.json(wire(await updateInbox(deps.inboxes, deps.channels, agentOf(res).tenantId, String(req.params.id), body)));
+    const inbox = await updateInbox(deps.inboxes, deps.channels, agentOf(res).tenantId, String(req.params.id), body);
+    if (body.settings) await deps.onSaved?.(inbox);
+    res.json(wire(inbox));
   });
 
   r.get('/inboxes', async (_req, res) => {

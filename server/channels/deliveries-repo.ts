@@ -1,0 +1,101 @@
+import type { Db } from '../storage/db.js';
+import { nowMs, parseJson, toIso } from '../storage/db.js';
+import { isUniqueViolation } from '../errors.js';
+
+export type DeliveryStatus = 'queued' | 'sending' | 'retrying' | 'sent' | 'failed' | 'unreachable';
+
+/** The delivery state of one outbound message, as `GET /api/v1/conversations/:id/deliveries` shows it. */
+export interface Delivery {
+  messageId: string;
+  conversationId: string;
+  inboxId: string;
+  channel: string;
+  status: DeliveryStatus;
+  attempts: number;
+  partsSent: number;
+  providerMessageIds: string[];
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeliveryRow extends Omit<Delivery, 'createdAt' | 'updatedAt'> {
+  tenantId: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const toRow = (r: Record<string, unknown>): DeliveryRow => ({
+  tenantId: r['tenant_id'] as string,
+  messageId: r['message_id'] as string,
+  conversationId: r['conversation_id'] as string,
+  inboxId: r['inbox_id'] as string,
+  channel: r['channel'] as string,
+  status: r['status'] as DeliveryStatus,
+  attempts: Number(r['attempts']),
+  partsSent: Number(r['parts_sent']),
+  providerMessageIds: parseJson(r['provider_ids'], [] as string[]),
+  error: (r['error'] as string | null) ?? null,
+  createdAt: Number(r['created_at']),
+  updatedAt: Number(r['updated_at']),
+});
+
+export const toWireDelivery = ({ tenantId: _t, createdAt, updatedAt, ...rest }: DeliveryRow): Delivery => ({
+  ...rest,
+  createdAt: toIso(createdAt)!,
+  updatedAt: toIso(updatedAt)!,
+});
+
+/** Outbound delivery state, one row per outbound message (tenant-scoped like everything). */
+export class DeliveryRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Records a new delivery; false when the message already has one. */
+  async create(tenantId: string, d: { messageId: string; conversationId: string; inboxId: string; channel: string }): Promise<boolean> {
+    const now = nowMs();
+    try {
+      await this.db('deliveries').insert({
+        tenant_id: tenantId,
+        message_id: d.messageId,
+        conversation_id: d.conversationId,
+        inbox_id: d.inboxId,
+        channel: d.channel,
+        status: 'queued',
+        attempts: 0,
+        parts_sent: 0,
+        provider_ids: '[]',
+        created_at: now,
+        updated_at: now,
+      });
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  async get(tenantId: string, messageId: string): Promise<DeliveryRow | undefined> {
+    const r = await this.db('deliveries').where({ tenant_id: tenantId, message_id: messageId }).first();
+    return r ? toRow(r) : undefined;
+  }
+
+  async forConversation(tenantId: string, conversationId: string, limit = 200): Promise<DeliveryRow[]> {
+    const rows = await this.db('deliveries').where({ tenant_id: tenantId, conversation_id: conversationId }).orderBy('created_at', 'desc').limit(limit);
+    return rows.map(toRow).reverse();
+  }
+
+  async update(tenantId: string, messageId: string, patch: Partial<Pick<DeliveryRow, 'status' | 'attempts' | 'error'>>): Promise<void> {
+    const row: Record<string, unknown> = { updated_at: nowMs() };
+    if (patch.status !== undefined) row['status'] = patch.status;
+    if (patch.attempts !== undefined) row['attempts'] = patch.attempts;
+    if (patch.error !== undefined) row['error'] = patch.error;
+    await this.db('deliveries').where({ tenant_id: tenantId, message_id: messageId }).update(row);
+  }
+
+  /** Progress of a multi-part send: parts 1…`partsSent` are at the provider. */
+  async partSent(tenantId: string, messageId: string, partsSent: number, providerIds: string[]): Promise<void> {
+    await this.db('deliveries')
+      .where({ tenant_id: tenantId, message_id: messageId })
+      .update({ parts_sent: partsSent, provider_ids: JSON.stringify(providerIds), updated_at: nowMs() });
+  }
+}

@@ -1,0 +1,167 @@
+import type { Attachment, ChannelInbox, ChannelName, ProviderChannel } from '../contract/index.js';
+import { ChannelSendError } from '../contract/index.js';
+import type { Logger } from '../logger.js';
+import type { Consumer, Job, JobQueue } from '../queue/queue.js';
+import type { AttachmentService } from '../attachments/service.js';
+import type { ContactRepo } from '../contacts/repo.js';
+import type { InboxRepo } from '../inboxes/repo.js';
+import type { ConversationService, SendResult } from '../conversations/service.js';
+import type { DeliveryRepo } from './deliveries-repo.js';
+
+/** The hot-tier stream outbound deliveries travel on. */
+export const DELIVERY_STREAM = 'deliveries';
+
+/** One outbound message to deliver; the message itself rides along (it never changes). */
+export interface DeliveryJob {
+  tenantId: string;
+  messageId: string;
+  conversationId: string;
+  inboxId: string;
+  body: string;
+  attachments: Attachment[];
+  /** 1 for the first try; retries we schedule ourselves (rate limits, outages) count up. */
+  attempt: number;
+}
+
+export interface DeliveryOptions {
+  /** Tries before a delivery is marked failed. Default 12 (about 20 minutes with the default backoff). */
+  maxAttempts?: number;
+  /** First retry delay; doubles per attempt up to `maxBackoffMs`. Default 1000. */
+  baseBackoffMs?: number;
+  /** Default 300000 (5 min). */
+  maxBackoffMs?: number;
+  /** A queued delivery older than this without progress is enqueued again when its reply is repeated. Default 30000. */
+  staleMs?: number;
+}
+
+export interface DeliveryDeps {
+  queue: JobQueue;
+  deliveries: DeliveryRepo;
+  inboxes: InboxRepo;
+  contacts: ContactRepo;
+  conversations: ConversationService;
+  attachments: AttachmentService;
+  channels: ReadonlyMap<ChannelName, ProviderChannel>;
+  log: Logger;
+}
+
+const sentOrFinal = new Set(['sent', 'failed', 'unreachable']);
+
+/**
+ * Outbound delivery to provider channels. An agent's reply is recorded as a `queued` delivery
+ * and a job on the `deliveries` stream; a worker on any node sends it through the channel —
+ * never inside the HTTP request. Rate limits wait as long as the provider asked, outages back
+ * off exponentially, a blocked bot marks the contact unreachable and tells the agents with a
+ * private system line. At-least-once underneath, but each part of a message is recorded as it
+ * is accepted, so a retry resumes rather than repeats.
+ */
+export class DeliveryService {
+  private readonly opts: Required<DeliveryOptions>;
+  private consumer: Consumer | undefined;
+
+  constructor(
+    private readonly d: DeliveryDeps,
+    opts: DeliveryOptions = {},
+  ) {
+    this.opts = { maxAttempts: 12, baseBackoffMs: 1000, maxBackoffMs: 300_000, staleMs: 30_000, ...opts };
+    if (this.opts.maxAttempts < 1 || this.opts.baseBackoffMs < 1) throw new RangeError('maxAttempts and baseBackoffMs must be positive');
+  }
+
+  /** Hook for `ConversationService.onAgentReply`: queues replies in provider-channel conversations. */
+  async replyStored(result: SendResult): Promise<void> {
+    const { conversation: c, message } = result;
+    if (message.private || !this.d.channels.has(c.channel)) return;
+    const created = await this.d.deliveries.create(c.tenantId, { messageId: message.id, conversationId: c.id, inboxId: c.inboxId, channel: c.channel });
+    if (!created) {
+      // A repeated reply: enqueue again only if the first enqueue may have been lost.
+      const row = await this.d.deliveries.get(c.tenantId, message.id);
+      if (!row || row.status !== 'queued' || Date.now() - row.updatedAt < this.opts.staleMs) return;
+    }
+    const job: DeliveryJob = { tenantId: c.tenantId, messageId: message.id, conversationId: c.id, inboxId: c.inboxId, body: message.body, attachments: message.attachments, attempt: 1 };
+    await this.d.queue.enqueue(DELIVERY_STREAM, job);
+  }
+
+  /** Starts this node's worker. */
+  start(consumer: string): void {
+    this.consumer ??= this.d.queue.consume<DeliveryJob>(DELIVERY_STREAM, (job) => this.handle(job), {
+      consumer,
+      // One at a time keeps the replies of a conversation in order.
+      concurrency: 1,
+      maxAttempts: 5,
+      claimIdleMs: 60_000,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+    this.consumer = undefined;
+  }
+
+  private backoff(attempt: number): number {
+    const base = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** Math.min(attempt - 1, 20));
+    return Math.round(base / 2 + (Math.random() * base) / 2);
+  }
+
+  private async handle(job: Job<DeliveryJob>): Promise<void> {
+    const p = job.payload;
+    const row = await this.d.deliveries.get(p.tenantId, p.messageId);
+    if (!row || sentOrFinal.has(row.status)) return;
+    const inboxRecord = await this.d.inboxes.get(p.tenantId, p.inboxId);
+    const channel = inboxRecord && this.d.channels.get(inboxRecord.channel);
+    if (!inboxRecord || !channel) return this.finish(p, 'failed', 'the inbox no longer exists');
+    const inbox: ChannelInbox = { tenantId: p.tenantId, inboxId: inboxRecord.id, name: inboxRecord.name, settings: inboxRecord.settings, secrets: inboxRecord.secrets };
+    const conversation = await this.d.conversations.conversationRecord(p.tenantId, p.conversationId);
+    const contact = conversation && (await this.d.contacts.get(p.tenantId, conversation.contactId));
+    const to = contact?.identities.find((i) => i.inboxId === p.inboxId)?.externalId;
+    if (!conversation || !to) return this.finish(p, 'failed', 'the conversation has no recipient on this channel');
+
+    await this.d.deliveries.update(p.tenantId, p.messageId, { status: 'sending', attempts: row.attempts + 1 });
+    const providerIds = [...row.providerMessageIds];
+    try {
+      await channel.send(inbox, {
+        to,
+        text: p.body,
+        files: p.attachments.map((a) => ({ name: a.name, contentType: a.contentType, read: () => this.readAttachment(p.tenantId, a.id) })),
+        partsSent: row.partsSent,
+        onPartSent: async (part, providerId) => {
+          providerIds.push(providerId);
+          await this.d.deliveries.partSent(p.tenantId, p.messageId, part, providerIds);
+        },
+      });
+    } catch (err) {
+      const e = err instanceof ChannelSendError ? err : new ChannelSendError('retry', err instanceof Error ? err.message : String(err));
+      return this.failed(p, conversation.contactId, e);
+    }
+    await this.d.deliveries.update(p.tenantId, p.messageId, { status: 'sent', error: null });
+  }
+
+  private async failed(p: DeliveryJob, contactId: string, e: ChannelSendError): Promise<void> {
+    if (e.kind === 'retry' && p.attempt < this.opts.maxAttempts) {
+      const delayMs = e.afterMs ?? this.backoff(p.attempt);
+      await this.d.deliveries.update(p.tenantId, p.messageId, { status: 'retrying', error: e.message });
+      await this.d.queue.enqueue(DELIVERY_STREAM, { ...p, attempt: p.attempt + 1 }, { delayMs });
+      this.d.log.warn({ messageId: p.messageId, attempt: p.attempt, delayMs, reason: e.message }, 'delivery will be retried');
+      return;
+    }
+    if (e.kind === 'unreachable') {
+      await this.d.contacts.update(p.tenantId, contactId, { attributes: { unreachable: true } });
+      await this.finish(p, 'unreachable', e.message, 'Not delivered: the customer has blocked the bot or left the chat.');
+      return;
+    }
+    await this.finish(p, 'failed', e.message, `Not delivered: ${e.message}`);
+  }
+
+  private async finish(p: DeliveryJob, status: 'failed' | 'unreachable', error: string, note?: string): Promise<void> {
+    await this.d.deliveries.update(p.tenantId, p.messageId, { status, error });
+    this.d.log.warn({ messageId: p.messageId, status, reason: error }, 'delivery gave up');
+    if (note) await this.d.conversations.appendSystemNote(p.tenantId, p.conversationId, note, `dlv:${p.messageId}`);
+  }
+
+  private async readAttachment(tenantId: string, id: string): Promise<Buffer> {
+    const file = await this.d.attachments.open(tenantId, id);
+    if (!file) throw new ChannelSendError('rejected', `attachment ${id} is gone`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of file.stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    return Buffer.concat(chunks);
+  }
+}
