@@ -11,6 +11,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('message_id', 40).notNullable();
     t.string('conversation_id', 40).notNullable();
     t.string('inbox_id', 40).notNullable();
+    // The message's seq: replies of one conversation go out in this order.
+    t.integer('seq').notNullable();
     t.string('channel', 20).notNullable();
     // queued → sending → sent | failed | unreachable
     t.string('status', 20).notNullable();

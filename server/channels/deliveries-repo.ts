@@ -10,6 +10,7 @@ export interface Delivery {
   conversationId: string;
   inboxId: string;
   channel: string;
+  seq: number;
   status: DeliveryStatus;
   attempts: number;
   partsSent: number;
@@ -31,6 +32,7 @@ const toRow = (r: Record<string, unknown>): DeliveryRow => ({
   conversationId: r['conversation_id'] as string,
   inboxId: r['inbox_id'] as string,
   channel: r['channel'] as string,
+  seq: Number(r['seq']),
   status: r['status'] as DeliveryStatus,
   attempts: Number(r['attempts']),
   partsSent: Number(r['parts_sent']),
@@ -51,7 +53,7 @@ export class DeliveryRepo {
   constructor(private readonly db: Db) {}
 
   /** Records a new delivery; false when the message already has one. */
-  async create(tenantId: string, d: { messageId: string; conversationId: string; inboxId: string; channel: string }): Promise<boolean> {
+  async create(tenantId: string, d: { messageId: string; conversationId: string; inboxId: string; channel: string; seq: number }): Promise<boolean> {
     const now = nowMs();
     try {
       await this.db('deliveries').insert({
@@ -60,6 +62,7 @@ export class DeliveryRepo {
         conversation_id: d.conversationId,
         inbox_id: d.inboxId,
         channel: d.channel,
+        seq: d.seq,
         status: 'queued',
         attempts: 0,
         parts_sent: 0,
@@ -82,6 +85,17 @@ export class DeliveryRepo {
   async forConversation(tenantId: string, conversationId: string, limit = 200): Promise<DeliveryRow[]> {
     const rows = await this.db('deliveries').where({ tenant_id: tenantId, conversation_id: conversationId }).orderBy('created_at', 'desc').limit(limit);
     return rows.map(toRow).reverse();
+  }
+
+  /** True when an earlier reply of the conversation is still on its way (and not abandoned for `staleMs`). */
+  async earlierPending(tenantId: string, conversationId: string, seq: number, staleMs: number): Promise<boolean> {
+    const r = await this.db('deliveries')
+      .where({ tenant_id: tenantId, conversation_id: conversationId })
+      .andWhere('seq', '<', seq)
+      .whereIn('status', ['queued', 'sending', 'retrying'])
+      .andWhere('updated_at', '>', nowMs() - staleMs)
+      .first('message_id');
+    return Boolean(r);
   }
 
   async update(tenantId: string, messageId: string, patch: Partial<Pick<DeliveryRow, 'status' | 'attempts' | 'error'>>): Promise<void> {

@@ -17,6 +17,8 @@ export interface DeliveryJob {
   messageId: string;
   conversationId: string;
   inboxId: string;
+  /** The message's seq: a reply waits while an earlier one of its conversation is still on its way. */
+  seq: number;
   body: string;
   attachments: Attachment[];
   /** 1 for the first try; retries we schedule ourselves (rate limits, outages) count up. */
@@ -45,6 +47,9 @@ export interface DeliveryDeps {
   log: Logger;
 }
 
+/** How long a reply waits before looking again whether the earlier replies of its conversation went out. */
+const ORDER_WAIT_MS = 250;
+
 const sentOrFinal = new Set(['sent', 'failed', 'unreachable']);
 
 /**
@@ -71,13 +76,13 @@ export class DeliveryService {
   async replyStored(result: SendResult): Promise<void> {
     const { conversation: c, message } = result;
     if (message.private || !this.d.channels.has(c.channel)) return;
-    const created = await this.d.deliveries.create(c.tenantId, { messageId: message.id, conversationId: c.id, inboxId: c.inboxId, channel: c.channel });
+    const created = await this.d.deliveries.create(c.tenantId, { messageId: message.id, conversationId: c.id, inboxId: c.inboxId, channel: c.channel, seq: message.seq });
     if (!created) {
       // A repeated reply: enqueue again only if the first enqueue may have been lost.
       const row = await this.d.deliveries.get(c.tenantId, message.id);
       if (!row || row.status !== 'queued' || Date.now() - row.updatedAt < this.opts.staleMs) return;
     }
-    const job: DeliveryJob = { tenantId: c.tenantId, messageId: message.id, conversationId: c.id, inboxId: c.inboxId, body: message.body, attachments: message.attachments, attempt: 1 };
+    const job: DeliveryJob = { tenantId: c.tenantId, messageId: message.id, conversationId: c.id, inboxId: c.inboxId, seq: message.seq, body: message.body, attachments: message.attachments, attempt: 1 };
     await this.d.queue.enqueue(DELIVERY_STREAM, job);
   }
 
@@ -106,6 +111,12 @@ export class DeliveryService {
     const p = job.payload;
     const row = await this.d.deliveries.get(p.tenantId, p.messageId);
     if (!row || sentOrFinal.has(row.status)) return;
+    // Keep a conversation's replies in order: while an earlier one waits out a rate limit or an
+    // outage, this one waits behind it (unless that one looks abandoned).
+    if (await this.d.deliveries.earlierPending(p.tenantId, p.conversationId, p.seq, this.opts.maxBackoffMs + 60_000)) {
+      await this.d.queue.enqueue(DELIVERY_STREAM, p, { delayMs: ORDER_WAIT_MS });
+      return;
+    }
     const inboxRecord = await this.d.inboxes.get(p.tenantId, p.inboxId);
     const channel = inboxRecord && this.d.channels.get(inboxRecord.channel);
     if (!inboxRecord || !channel) return this.finish(p, 'failed', 'the inbox no longer exists');

@@ -240,13 +240,19 @@ async function parseBody(req: http.IncomingMessage, raw: Buffer, url: URL): Prom
   const files: RecordedCall['files'] = {};
   if (type.includes('application/json') && raw.length) Object.assign(params, JSON.parse(raw.toString('utf8')));
   else if (type.includes('multipart/form-data')) {
-    const form = await new Request('http://x/', { method: 'POST', headers: { 'content-type': type }, body: raw }).formData();
-    for (const [key, value] of form.entries()) {
-      if (typeof value === 'string') {
-        // grammY sends every field as a string; objects arrive as JSON.
-        params[key] = /^[[{]/.test(value) ? safeJson(value) : /^-?\d+$/.test(value) ? Number(value) : value;
-      } else {
-        files[key] = { name: value.name, type: value.type, bytes: Buffer.from(await value.arrayBuffer()) };
+    const boundary = /boundary="?([^";]+)"?/.exec(type)?.[1];
+    if (boundary) {
+      for (const part of splitMultipart(raw, boundary)) {
+        const name = /[; ]name="?([^";\r\n]*)"?/.exec(part.headers)?.[1];
+        if (!name) continue;
+        const filename = /filename="?([^";\r\n]*)"?/.exec(part.headers)?.[1];
+        if (filename !== undefined) {
+          files[name] = { name: filename, type: /content-type:\s*([^\r\n]+)/i.exec(part.headers)?.[1] ?? '', bytes: part.body };
+        } else {
+          const value = part.body.toString('utf8');
+          // grammY sends every field as a string; objects arrive as JSON.
+          params[name] = /^[[{]/.test(value) ? safeJson(value) : /^-?\d+$/.test(value) ? Number(value) : value;
+        }
       }
     }
   }
@@ -264,4 +270,26 @@ function safeJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** The parts of a multipart/form-data body: headers as text, body as bytes. */
+function splitMultipart(raw: Buffer, boundary: string): { headers: string; body: Buffer }[] {
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: { headers: string; body: Buffer }[] = [];
+  let at = raw.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (raw.subarray(start, start + 2).toString() === '--') break;
+    const next = raw.indexOf(delimiter, start);
+    if (next < 0) break;
+    const chunk = raw.subarray(start, next);
+    const headerEnd = chunk.indexOf('\r\n\r\n');
+    if (headerEnd >= 0) {
+      let body = chunk.subarray(headerEnd + 4);
+      if (body.subarray(-2).toString() === '\r\n') body = body.subarray(0, -2);
+      parts.push({ headers: chunk.subarray(0, headerEnd).toString('utf8'), body: Buffer.from(body) });
+    }
+    at = next;
+  }
+  return parts;
 }
