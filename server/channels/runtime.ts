@@ -26,6 +26,9 @@ export interface ChannelRuntimeDeps {
 export class ChannelRuntime {
   readonly host: ChannelHost;
   private readonly stopping = new AbortController();
+  /** Inboxes this node has connected, so a rescan only picks up ones created elsewhere. */
+  private readonly started = new Set<string>();
+  private rescanTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly d: ChannelRuntimeDeps) {
     const log = d.log.child({ part: 'channels' });
@@ -43,10 +46,26 @@ export class ChannelRuntime {
     };
   }
 
-  /** Connects every inbox of every provider channel; one failing inbox does not stop the others. */
-  async startAll(): Promise<void> {
+  /**
+   * Connects every inbox of every provider channel (one failing inbox does not stop the
+   * others), then looks again every `rescanMs` for inboxes created through other nodes, so
+   * every node competes for every polling lease.
+   */
+  async startAll(rescanMs = Math.max(2000, this.d.leaseMs)): Promise<void> {
+    await this.startUnknown();
+    if (!this.stopping.signal.aborted && !this.rescanTimer) {
+      this.rescanTimer = setInterval(() => {
+        this.startUnknown().catch((err) => this.d.log.warn({ err: { message: String(err) } }, 'rescanning channel inboxes failed'));
+      }, rescanMs);
+      this.rescanTimer.unref();
+    }
+  }
+
+  private async startUnknown(): Promise<void> {
     for (const channel of this.d.channels.values()) {
-      for (const record of await this.d.inboxes.listByChannel(channel.name)) await this.startInbox(channel, record);
+      for (const record of await this.d.inboxes.listByChannel(channel.name)) {
+        if (!this.started.has(record.id)) await this.startInbox(channel, record);
+      }
     }
   }
 
@@ -58,11 +77,13 @@ export class ChannelRuntime {
 
   async stop(): Promise<void> {
     this.stopping.abort();
+    clearInterval(this.rescanTimer);
     await Promise.all([...this.d.channels.values()].map((c) => c.stop()));
   }
 
   private async startInbox(channel: ProviderChannel, record: InboxRecord): Promise<void> {
     if (this.stopping.signal.aborted) return;
+    this.started.add(record.id);
     try {
       await channel.start(toChannelInbox(record), this.host);
     } catch (err) {

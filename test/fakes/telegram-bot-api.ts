@@ -181,7 +181,7 @@ export class FakeTelegramBotApi {
       case 'getWebhookInfo':
         return ok({ url: bot.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: bot.updates.length });
       case 'getUpdates':
-        return this.getUpdates(token, bot, params, send);
+        return this.getUpdates(token, bot, params, send, res);
       case 'getFile': {
         const f = this.files.get(String(params['file_id']));
         if (!f) return send(400, { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' });
@@ -202,7 +202,7 @@ export class FakeTelegramBotApi {
     }
   }
 
-  private getUpdates(token: string, bot: BotState, params: Record<string, unknown>, send: (s: number, b: unknown) => void): void {
+  private getUpdates(token: string, bot: BotState, params: Record<string, unknown>, send: (s: number, b: unknown) => void, res: http.ServerResponse): void {
     if (bot.webhook) return send(409, { ok: false, error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" });
     const offset = params['offset'] === undefined ? undefined : Number(params['offset']);
     if (offset !== undefined) {
@@ -228,6 +228,12 @@ export class FakeTelegramBotApi {
     };
     const timer = setTimeout(() => poll.answer(200, { ok: true, result: [] }), timeout * 1000);
     bot.polls.add(poll);
+    // A poller that went away (a killed node) no longer counts as polling.
+    res.on('close', () => {
+      bot.polls.delete(poll);
+      this.waiters.delete(check);
+      clearTimeout(timer);
+    });
     this.maxConcurrentPolls.set(token, Math.max(this.maxConcurrentPolls.get(token) ?? 0, bot.polls.size));
     this.waiters.add(check);
     check();
