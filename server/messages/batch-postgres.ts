@@ -48,7 +48,8 @@ export interface PgQueryable {
 
 /**
  * One statement, so one round trip and one implicit transaction (committed, with its WAL flush,
- * before PostgreSQL answers): lock the batch's conversations in a global order, advance each by
+ * before PostgreSQL answers): lock the batch's conversations in a global order (each row by its
+ * primary key, in sorted order, so the plan never scans the whole table), advance each by
  * its number of new messages, insert the messages numbered from the new last seq. Arrays
  * (`unnest`) keep the text the same for every batch size, so it is prepared once per connection.
  * A conversation that does not exist is neither advanced nor written.
@@ -61,8 +62,9 @@ WITH v AS (
 ),
 n AS (SELECT tenant_id, conversation_id, count(*)::bigint AS n FROM v GROUP BY tenant_id, conversation_id),
 locked AS MATERIALIZED (
-  SELECT c.tenant_id, c.id FROM conversations c JOIN n ON c.tenant_id = n.tenant_id AND c.id = n.conversation_id
-  ORDER BY c.tenant_id, c.id FOR UPDATE OF c
+  SELECT l.tenant_id, l.id
+    FROM (SELECT tenant_id, conversation_id FROM n ORDER BY tenant_id, conversation_id) s,
+         LATERAL (SELECT c.tenant_id, c.id FROM conversations c WHERE c.tenant_id = s.tenant_id AND c.id = s.conversation_id FOR UPDATE) l
 ),
 bump AS (
   UPDATE conversations c SET last_seq = c.last_seq + n.n, last_activity_at = $14, updated_at = $14
@@ -108,7 +110,7 @@ export async function commitPostgresBatchOneStatement(conn: PgQueryable, request
     cols[11]![i] = r['channel'];
     cols[12]![i] = r['dedup_key'];
   });
-  const result = await conn.query({ name: 'sb_commit_batch_v1', text: ONE_STATEMENT_COMMIT, values: [...cols, now] });
+  const result = await conn.query({ name: 'sb_commit_batch_v2', text: ONE_STATEMENT_COMMIT, values: [...cols, now] });
   const lastSeq = new Map<string, number>();
   for (const r of result.rows) lastSeq.set(convKey(r.tenant_id, r.id), Number(r.last_seq));
   plan.settle(bumps, drafts, lastSeq);
