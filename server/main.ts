@@ -11,6 +11,7 @@ import { migrateLatest } from './storage/migrate.js';
 import { getOrCreateSetting } from './storage/settings.js';
 import { randomSecret } from './ids.js';
 import { createTiers } from './tiers.js';
+import { tenantTopic } from './bus/bus.js';
 import { TenantRepo } from './tenants/repo.js';
 import { bootstrapDefaults, type BootstrapResult } from './tenants/bootstrap.js';
 import { AgentRepo } from './agents/repo.js';
@@ -175,7 +176,22 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
   const channels = new Map<ChannelName, ChannelDefinition>([['web', web.definition], ...providers]);
   const deliveries = new DeliveryRepo(db);
   const delivery: DeliveryService = new DeliveryService(
-    { queue: tiers.queue, deliveries, inboxes, contacts, conversations, attachments, channels: providers, log },
+    {
+      queue: tiers.queue,
+      deliveries,
+      inboxes,
+      contacts,
+      conversations,
+      attachments,
+      channels: providers,
+      log,
+      // Agents only (the tenant topic): customers never see delivery internals.
+      onStatus: (u) => {
+        bus
+          .publish(tenantTopic(u.tenantId), { kind: 'delivery.updated', contactId: '', ...u })
+          .catch((err) => log.warn({ err }, 'publishing a delivery update failed'));
+      },
+    },
     { maxAttempts: config.deliveryMaxAttempts, baseBackoffMs: config.deliveryBackoffMs },
   );
   const redisForLeases = tiers.rateLimitStore('leases')?.client;

@@ -7,7 +7,9 @@ export type HubEvent =
   | { kind: 'message.hidden'; tenantId: string; contactId: string; conversationId: string; seq: number }
   | { kind: 'conversation.updated'; tenantId: string; contactId: string; conversation: Conversation }
   | { kind: 'typing'; tenantId: string; contactId: string; conversationId: string; actor: FrameActor; on: boolean }
-  | { kind: 'read'; tenantId: string; contactId: string; conversationId: string; actor: FrameActor; seq: number };
+  | { kind: 'read'; tenantId: string; contactId: string; conversationId: string; actor: FrameActor; seq: number }
+  /** An outbound reply's progress on a provider channel (agents only). */
+  | { kind: 'delivery.updated'; tenantId: string; contactId: string; conversationId: string; messageId: string; status: string; error: string | null };
 
 export type Unsubscribe = () => Promise<void>;
 

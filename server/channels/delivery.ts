@@ -6,7 +6,7 @@ import type { AttachmentService } from '../attachments/service.js';
 import type { ContactRepo } from '../contacts/repo.js';
 import type { InboxRepo } from '../inboxes/repo.js';
 import type { ConversationService, SendResult } from '../conversations/service.js';
-import type { DeliveryRepo } from './deliveries-repo.js';
+import type { DeliveryRepo, DeliveryStatus } from './deliveries-repo.js';
 
 /** The hot-tier stream outbound deliveries travel on. */
 export const DELIVERY_STREAM = 'deliveries';
@@ -45,6 +45,8 @@ export interface DeliveryDeps {
   attachments: AttachmentService;
   channels: ReadonlyMap<ChannelName, ProviderChannel>;
   log: Logger;
+  /** Told after every state change, so agents see a reply's delivery live. */
+  onStatus?: (update: { tenantId: string; conversationId: string; messageId: string; status: DeliveryStatus; error: string | null }) => void;
 }
 
 /** How long a reply waits before looking again whether the earlier replies of its conversation went out. */
@@ -84,6 +86,7 @@ export class DeliveryService {
     }
     const job: DeliveryJob = { tenantId: c.tenantId, messageId: message.id, conversationId: c.id, inboxId: c.inboxId, seq: message.seq, body: message.body, attachments: message.attachments, attempt: 1 };
     await this.d.queue.enqueue(DELIVERY_STREAM, job);
+    if (created) this.d.onStatus?.({ tenantId: c.tenantId, conversationId: c.id, messageId: message.id, status: 'queued', error: null });
   }
 
   /** Starts this node's worker. */
@@ -126,7 +129,7 @@ export class DeliveryService {
     const to = contact?.identities.find((i) => i.inboxId === p.inboxId)?.externalId;
     if (!conversation || !to) return this.finish(p, 'failed', 'the conversation has no recipient on this channel');
 
-    await this.d.deliveries.update(p.tenantId, p.messageId, { status: 'sending', attempts: row.attempts + 1 });
+    await this.setStatus(p, 'sending', row.error, { attempts: row.attempts + 1 });
     const providerIds = [...row.providerMessageIds];
     try {
       await channel.send(inbox, {
@@ -143,13 +146,13 @@ export class DeliveryService {
       const e = err instanceof ChannelSendError ? err : new ChannelSendError('retry', err instanceof Error ? err.message : String(err));
       return this.failed(p, conversation.contactId, e);
     }
-    await this.d.deliveries.update(p.tenantId, p.messageId, { status: 'sent', error: null });
+    await this.setStatus(p, 'sent', null);
   }
 
   private async failed(p: DeliveryJob, contactId: string, e: ChannelSendError): Promise<void> {
     if (e.kind === 'retry' && p.attempt < this.opts.maxAttempts) {
       const delayMs = e.afterMs ?? this.backoff(p.attempt);
-      await this.d.deliveries.update(p.tenantId, p.messageId, { status: 'retrying', error: e.message });
+      await this.setStatus(p, 'retrying', e.message);
       await this.d.queue.enqueue(DELIVERY_STREAM, { ...p, attempt: p.attempt + 1 }, { delayMs });
       this.d.log.warn({ messageId: p.messageId, attempt: p.attempt, delayMs, reason: e.message }, 'delivery will be retried');
       return;
@@ -163,9 +166,14 @@ export class DeliveryService {
   }
 
   private async finish(p: DeliveryJob, status: 'failed' | 'unreachable', error: string, note?: string): Promise<void> {
-    await this.d.deliveries.update(p.tenantId, p.messageId, { status, error });
+    await this.setStatus(p, status, error);
     this.d.log.warn({ messageId: p.messageId, status, reason: error }, 'delivery gave up');
     if (note) await this.d.conversations.appendSystemNote(p.tenantId, p.conversationId, note, `dlv:${p.messageId}`);
+  }
+
+  private async setStatus(p: DeliveryJob, status: DeliveryStatus, error: string | null, extra: { attempts?: number } = {}): Promise<void> {
+    await this.d.deliveries.update(p.tenantId, p.messageId, { status, error, ...extra });
+    this.d.onStatus?.({ tenantId: p.tenantId, conversationId: p.conversationId, messageId: p.messageId, status, error });
   }
 
   private async readAttachment(tenantId: string, id: string): Promise<Buffer> {

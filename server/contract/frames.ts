@@ -25,6 +25,8 @@ export type ServerFrame =
   | { type: 'typing'; conversationId: string; actor: FrameActor; on: boolean }
   | { type: 'read'; conversationId: string; actor: FrameActor; seq: number }
   | { type: 'pong' }
+  /** Agents only: an outbound reply's state on a provider channel (queued, sending, retrying, sent, failed, unreachable). */
+  | { type: 'delivery.updated'; conversationId: string; messageId: string; status: string; error: string | null }
   /** Live events may have been missed (the node's bus reconnected): `sync` open conversations. */
   | { type: 'resync'; reason: string }
   | { type: 'error'; code: ErrorCode; message: string; clientId?: string };

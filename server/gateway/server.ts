@@ -50,6 +50,9 @@ function eventToFrame(c: ClientConnection, e: HubEvent): ServerFrame | undefined
       return { type: 'typing', conversationId: e.conversationId, actor: e.actor, on: e.on };
     case 'read':
       return { type: 'read', conversationId: e.conversationId, actor: e.actor, seq: e.seq };
+    case 'delivery.updated':
+      if (c.actor.type !== 'agent') return undefined;
+      return { type: 'delivery.updated', conversationId: e.conversationId, messageId: e.messageId, status: e.status, error: e.error };
   }
 }
 

@@ -109,6 +109,11 @@ describe.each(['webhook', 'polling'] as const)('Telegram inbox in %s mode throug
       return d.length && d[0].status === 'sent' && d;
     });
     expect(deliveries[0]).toMatchObject({ messageId: reply.body.id, status: 'sent', attempts: 1, providerMessageIds: [expect.any(String)] });
+    // Agents see the delivery progress live.
+    for (const status of ['queued', 'sending', 'sent']) {
+      const frame = await agent.next((f) => f.type === 'delivery.updated' && f.messageId === reply.body.id && f.status === status);
+      expect(frame).toMatchObject({ conversationId, error: null });
+    }
 
     // Private notes never leave the hub.
     await client().post(`/api/v1/conversations/${conversationId}/messages`, { body: 'internal: VIP', private: true });

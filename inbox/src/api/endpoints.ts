@@ -11,6 +11,8 @@ export const api = {
 
   conversations: (query: string) => http.get<Page<InboxConversation>>(`/conversations?${query}`),
   conversation: (id: string) => http.get<InboxConversation>(`/conversations/${enc(id)}`),
+  /** Delivery state of the replies of a provider-channel conversation (Telegram, …). */
+  deliveries: (id: string) => http.get<{ items: { messageId: string; status: string; error: string | null }[] }>(`/conversations/${enc(id)}/deliveries`),
   patchConversation: (id: string, patch: Record<string, unknown>) => http.patch<InboxConversation>(`/conversations/${enc(id)}`, patch),
   messages: (id: string, q: { before?: number; after?: number; limit?: number }) => {
     const p = new URLSearchParams({ limit: String(q.limit ?? 50) });

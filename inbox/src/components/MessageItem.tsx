@@ -4,7 +4,34 @@ import { isSystemEvent } from '../state/timeline.js';
 import type { Attachment, Message } from '../types.js';
 
 /** One stored message: a bubble, a private note, or an inline system event. */
-export function MessageItem({ m, meId, readByContact }: { m: Message; meId: string; readByContact: boolean }) {
+const DELIVERY_LABELS: Record<string, string> = {
+  queued: 'Queued',
+  sending: 'Sending…',
+  retrying: 'Retrying…',
+  sent: 'Delivered',
+  failed: 'Not delivered',
+  unreachable: 'Not delivered: blocked',
+};
+
+/** Delivery state of a reply: the provider channel's when known, else Sent / Read. */
+function replyState(readByContact: boolean, delivery: { status: string; error: string | null } | undefined): string {
+  if (readByContact) return 'Read';
+  if (!delivery) return 'Sent';
+  const label = DELIVERY_LABELS[delivery.status] ?? delivery.status;
+  return delivery.error && delivery.status !== 'sent' ? `${label} (${delivery.error})` : label;
+}
+
+export function MessageItem({
+  m,
+  meId,
+  readByContact,
+  delivery,
+}: {
+  m: Message;
+  meId: string;
+  readByContact: boolean;
+  delivery?: { status: string; error: string | null } | undefined;
+}) {
   if (isSystemEvent(m)) {
     return (
       <p class="event" data-seq={m.seq} role="note">
@@ -22,7 +49,11 @@ export function MessageItem({ m, meId, readByContact }: { m: Message; meId: stri
       </div>
       {m.body && <div class="body">{m.body}</div>}
       {m.attachments.length > 0 && <Attachments items={m.attachments} />}
-      {m.direction === 'outbound' && !m.private && <div class="state">{readByContact ? 'Read' : 'Sent'}</div>}
+      {m.direction === 'outbound' && !m.private && (
+        <div class="state" data-delivery={delivery?.status}>
+          {replyState(readByContact, delivery)}
+        </div>
+      )}
     </div>
   );
 }

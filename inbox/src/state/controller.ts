@@ -232,6 +232,18 @@ export class InboxController {
     const page = await api.messages(c.id, { before: c.lastSeq + 1 });
     this.setTimeline(c.id, { loading: false, hasEarlier: page.nextCursor !== null, error: null });
     this.addMessages(c.id, page.items);
+    if (c.channel !== 'web') void this.loadDeliveries(c.id);
+  }
+
+  /** Where each reply of a provider-channel conversation stands; live updates follow as frames. */
+  private async loadDeliveries(id: string): Promise<void> {
+    try {
+      const { items } = await api.deliveries(id);
+      const known = Object.fromEntries(items.map((d) => [d.messageId, { status: d.status, error: d.error }]));
+      this.store.set((st) => ({ deliveries: { ...known, ...st.deliveries } }));
+    } catch {
+      // Older servers have no delivery endpoint: replies show as sent.
+    }
   }
 
   async loadEarlier(id: string): Promise<void> {

@@ -62,6 +62,9 @@ export function handleFrame(ctl: InboxController, f: ServerFrame): void {
       }
       return;
     }
+    case 'delivery.updated':
+      ctl.store.set((st) => ({ deliveries: { ...st.deliveries, [f.messageId]: { status: f.status, error: f.error } } }));
+      return;
     case 'resync':
       void ctl.resyncAll();
       return;

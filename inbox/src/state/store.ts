@@ -28,6 +28,8 @@ export interface State {
   timelines: Record<string, Timeline>;
   previews: Record<string, string>;
   readSeq: Record<string, number>;
+  /** Delivery state of replies on provider channels, by message id. */
+  deliveries: Record<string, { status: string; error: string | null }>;
   contactRead: Record<string, number>;
   typing: Record<string, { name: string; until: number }>;
   contacts: Record<string, Contact>;
@@ -64,6 +66,7 @@ export function initialState(pathname: string): State {
     timelines: {},
     previews: {},
     readSeq: {},
+    deliveries: {},
     contactRead: {},
     typing: {},
     contacts: {},

@@ -64,7 +64,7 @@ export function ConversationView({ id }: { id: string }) {
           </button>
         )}
         {t.messages.map((m) => (
-          <MessageItem key={m.seq} m={m} meId={s.me!.id} readByContact={contactRead >= m.seq} />
+          <MessageItem key={m.seq} m={m} meId={s.me!.id} readByContact={contactRead >= m.seq} delivery={s.deliveries[m.id]} />
         ))}
         {t.pending.map((p) => (
           <PendingItem key={p.clientId} p={p} onRetry={() => void ctl.retry(id, p.clientId)} />

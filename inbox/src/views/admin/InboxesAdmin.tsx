@@ -52,6 +52,40 @@ function WebSettings({ initial, onSubmit, submitLabel }: { initial: Record<strin
   );
 }
 
+/** Bot token (from @BotFather; checked by the server with getMe) and an optional self-hosted Bot API root. */
+function TelegramSettings({ onSubmit }: { onSubmit: (settings: Record<string, unknown>) => Promise<void> }) {
+  const [botToken, setBotToken] = useState('');
+  const [apiRoot, setApiRoot] = useState('');
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      class="stack"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        try {
+          await onSubmit({ botToken: botToken.trim(), ...(apiRoot.trim() ? { apiRoot: apiRoot.trim() } : {}) });
+          setBotToken('');
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <label>
+        Bot token
+        <input type="password" autocomplete="off" value={botToken} onInput={(e) => setBotToken(e.currentTarget.value)} required />
+      </label>
+      <label>
+        Bot API server (optional, for a self-hosted one)
+        <input type="url" placeholder="https://api.telegram.org" value={apiRoot} onInput={(e) => setApiRoot(e.currentTarget.value)} />
+      </label>
+      <button type="submit" disabled={busy}>
+        Create inbox
+      </button>
+    </form>
+  );
+}
+
 /** Inboxes: create (web or webhook channels), widget snippet / webhook URL, widget settings. */
 export function InboxesAdmin() {
   const [s, ctl] = useInbox();
@@ -62,7 +96,7 @@ export function InboxesAdmin() {
   const create = async (settings: Record<string, unknown>) => {
     setError(null);
     try {
-      const inbox = await api.createInbox({ name: name.trim(), channel, settings: channel === 'web' ? settings : {} });
+      const inbox = await api.createInbox({ name: name.trim(), channel, settings: channel === 'web' || channel === 'telegram' ? settings : {} });
       setCreated(inbox);
       setName('');
       await ctl.loadDirectory();
@@ -96,6 +130,8 @@ export function InboxesAdmin() {
       </div>
       {channel === 'web' ? (
         <WebSettings initial={{}} onSubmit={create} submitLabel="Create inbox" />
+      ) : channel === 'telegram' ? (
+        <TelegramSettings onSubmit={create} />
       ) : (
         <button type="button" onClick={() => void create({})}>
           Create inbox
