@@ -56,7 +56,6 @@ import { createTelegramChannel } from '../channels/telegram/adapter.js';
 import { ChannelIngest } from './channels/ingest.js';
 import { DeliveryService } from './channels/delivery.js';
 import { DeliveryRepo } from './channels/deliveries-repo.js';
-import { MemoryLeaseStore, RedisLeaseStore } from './channels/lease.js';
 import { ChannelRuntime } from './channels/runtime.js';
 import { deliveryRoutes, webhookRoutes } from './channels/routes.js';
 
@@ -194,14 +193,13 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     },
     { maxAttempts: config.deliveryMaxAttempts, baseBackoffMs: config.deliveryBackoffMs },
   );
-  const redisForLeases = tiers.rateLimitStore('leases')?.client;
   const channelRuntime = new ChannelRuntime({
     channels: providers,
     inboxes,
     ingest: new ChannelIngest({ contacts, messages, conversations, attachments }),
     // One poller per bot across nodes needs a shared lease: Redis when there is one; without
     // Redis the node is alone on its tiers, and an in-process lease suffices.
-    leases: redisForLeases ? new RedisLeaseStore(redisForLeases, `${config.redisPrefix}:lease`) : new MemoryLeaseStore(),
+    leases: tiers.leases,
     nodeId: config.nodeId,
     leaseMs: config.channelLeaseMs,
     log,

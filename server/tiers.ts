@@ -13,6 +13,7 @@ import type { JobQueue } from './queue/queue.js';
 import { MemoryQueue } from './queue/memory.js';
 import { RedisStreamQueue } from './queue/redis.js';
 import { connectRedis, RedisKeys, type RedisClient } from './redis/client.js';
+import { MemoryLeaseStore, RedisLeaseStore, type LeaseStore } from './channels/lease.js';
 
 /** The warm, hot and fan-out tiers of one node: Redis-backed with `REDIS_URL`, in-process without. */
 export interface Tiers {
@@ -21,6 +22,8 @@ export interface Tiers {
   readonly cache: WarmCache;
   readonly queue: JobQueue;
   readonly presence: Presence;
+  /** Leases that make one node at a time do a job (polling a channel): Redis across nodes, else in-process. */
+  readonly leases: LeaseStore;
   /** Where cross-node rate limits keep their counters (none in-process). */
   rateLimitStore(name: string): { client: RedisClient; keyPrefix: string } | undefined;
   /** True when the tiers' backing store answers (always true in-process). */
@@ -46,6 +49,7 @@ export function createTiers(config: Config, log: Logger, hooks: TierHooks): Tier
       cache,
       queue,
       presence,
+      leases: new MemoryLeaseStore(),
       rateLimitStore: () => undefined,
       ready: async () => true,
       close: async () => {
@@ -82,6 +86,7 @@ export function createTiers(config: Config, log: Logger, hooks: TierHooks): Tier
     cache,
     queue,
     presence,
+    leases: new RedisLeaseStore(commands, `${config.redisPrefix}:lease`),
     rateLimitStore: (name) => ({ client: commands, keyPrefix: `${config.redisPrefix}:{rl}:${name}` }),
     ready: async () => (await commands.ping()) === 'PONG',
     close: async () => {
