@@ -38,6 +38,9 @@ export function createDb(opts: DbOptions): Db {
       afterCreate: (conn: { pragma(s: string): unknown }, done: (err: Error | null, c: unknown) => void) => {
         conn.pragma('journal_mode = WAL');
         conn.pragma('synchronous = NORMAL');
+        // 64 MiB of page cache instead of 2: group commits touch the conversations and message
+        // indexes all over, and the default cache made their cost grow with the database.
+        conn.pragma('cache_size = -65536');
         conn.pragma('foreign_keys = ON');
         // Other processes (the CLI, a second node) may hold the write lock briefly.
         conn.pragma('busy_timeout = 5000');
