@@ -322,6 +322,7 @@ function banner(hub: Hub): string {
     '',
     `  Switchboard is running at ${url}`,
     `  Agent inbox:  ${url}/inbox/`,
+    `  Widget demo:  ${url}/demo`,
     `  Database:     ${hub.config.databaseUrl ? 'PostgreSQL' : `SQLite in ${hub.config.dataDir}`}`,
   ];
   if (b.created) {
