@@ -3,12 +3,13 @@ import { Command } from 'commander';
 import { agentCommand } from './cli/agent.js';
 import { CliContext, reportError, type CliCommand, type CliIo } from './cli/context.js';
 import { inboxCommand } from './cli/inbox.js';
+import { intentCommand } from './cli/intent.js';
 import { migrateCommand } from './cli/migrate.js';
 import { queueCommand } from './cli/queue.js';
 import { tenantCommand } from './cli/tenant.js';
 
 /** Every subcommand, in help order; a new one is a `CliCommand` added here. */
-const commands: readonly CliCommand[] = [migrateCommand, tenantCommand, agentCommand, inboxCommand, queueCommand];
+const commands: readonly CliCommand[] = [migrateCommand, tenantCommand, agentCommand, inboxCommand, queueCommand, intentCommand];
 
 /** The `switchboard` program; usage errors throw instead of exiting so `runCli` reports them. */
 export function buildProgram(ctx: CliContext): Command {

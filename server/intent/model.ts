@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { AppError } from '../errors.js';
+import { argmax } from './classifier.js';
+import { featurize, type Features, type FeaturizerConfig } from './featurizer.js';
+import { INTENT_IO } from './onnx.js';
+
+/** The format tag and version written into every `model.json`. */
+export const MODEL_FORMAT = 'switchboard-intent';
+export const MODEL_FORMAT_VERSION = 1;
+
+/** `model.json`: everything serving needs besides the graph, plus how the model was made. */
+export interface ModelManifest {
+  format: typeof MODEL_FORMAT;
+  version: typeof MODEL_FORMAT_VERSION;
+  /** Output order of the graph's class axis. */
+  labels: string[];
+  featurizer: FeaturizerConfig;
+  training: Record<string, unknown>;
+  /** Held-out validation metrics, or null when trained without a validation split. */
+  metrics: { n: number; accuracy: number; macroF1: number } | null;
+}
+
+/** One prediction. `scores` maps every label to its probability (only when asked for). */
+export interface IntentPrediction {
+  intent: string;
+  confidence: number;
+  scores?: Record<string, number>;
+}
+
+/** Writes `model.onnx` and `model.json` into `dir` (created when missing). */
+export function writeModelDir(dir: string, onnxBytes: Uint8Array, manifest: ModelManifest): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'model.onnx'), onnxBytes);
+  fs.writeFileSync(path.join(dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Packs feature lists into `[batch, n]` tensors, padding with index 0 and weight 0. */
+export function toTensors(batch: readonly Features[]): { indices: ort.Tensor; weights: ort.Tensor } {
+  const n = Math.max(1, ...batch.map((f) => f.indices.length));
+  const indices = new BigInt64Array(batch.length * n);
+  const weights = new Float32Array(batch.length * n);
+  batch.forEach((f, b) => {
+    for (let i = 0; i < f.indices.length; i++) {
+      indices[b * n + i] = BigInt(f.indices[i]!);
+      weights[b * n + i] = f.weights[i]!;
+    }
+  });
+  return { indices: new ort.Tensor('int64', indices, [batch.length, n]), weights: new ort.Tensor('float32', weights, [batch.length, n]) };
+}
+
+/**
+ * A trained intent model served through onnxruntime-node (one intra-op thread, so it shares
+ * the box politely). Load with `IntentModel.load(dir)`; `close()` releases the session.
+ */
+export class IntentModel {
+  private constructor(
+    readonly manifest: ModelManifest,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  /** Opens a model directory. Throws `SB_ERR_NOT_FOUND` or `SB_ERR_VALIDATION` on a bad one. */
+  static async load(dir: string): Promise<IntentModel> {
+    const jsonPath = path.join(dir, 'model.json');
+    const onnxPath = path.join(dir, 'model.onnx');
+    if (!fs.existsSync(jsonPath) || !fs.existsSync(onnxPath)) throw new AppError('SB_ERR_NOT_FOUND', `${dir} is not a model directory (needs model.json and model.onnx)`);
+    const manifest = JSON.parse(fs.readFileSync(jsonPath, 'utf8')) as ModelManifest;
+    if (manifest.format !== MODEL_FORMAT || manifest.version !== MODEL_FORMAT_VERSION) {
+      throw new AppError('SB_ERR_VALIDATION', `${jsonPath} is not a ${MODEL_FORMAT} v${MODEL_FORMAT_VERSION} manifest`);
+    }
+    const session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+    return new IntentModel(manifest, session);
+  }
+
+  get labels(): readonly string[] {
+    return this.manifest.labels;
+  }
+
+  /** Class probabilities of each text, in `labels` order. */
+  async probabilities(texts: readonly string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const { indices, weights } = toTensors(texts.map((t) => featurize(t, this.manifest.featurizer)));
+    const out = await this.session.run({ [INTENT_IO.indices]: indices, [INTENT_IO.weights]: weights }, [INTENT_IO.probabilities]);
+    const data = out[INTENT_IO.probabilities]!.data as Float32Array;
+    const c = this.labels.length;
+    return texts.map((_, b) => data.slice(b * c, (b + 1) * c));
+  }
+
+  /** The most likely intent of `text` and its probability. */
+  async predict(text: string, options: { scores?: boolean } = {}): Promise<IntentPrediction> {
+    const [prediction] = await this.predictBatch([text], options);
+    return prediction!;
+  }
+
+  /** `predict` for many texts in one inference call. */
+  async predictBatch(texts: readonly string[], options: { scores?: boolean } = {}): Promise<IntentPrediction[]> {
+    return (await this.probabilities(texts)).map((probs) => {
+      const best = argmax(probs);
+      const prediction: IntentPrediction = { intent: this.labels[best]!, confidence: probs[best]! };
+      if (options.scores) prediction.scores = Object.fromEntries(this.labels.map((l, k) => [l, probs[k]!]));
+      return prediction;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
