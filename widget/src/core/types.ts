@@ -4,7 +4,7 @@
  * extensions are declared here.
  */
 import type { Attachment, Conversation, Message, Sender } from '../../../server/contract/domain.js';
-import type { FrameActor } from '../../../server/contract/frames.js';
+import type { ClientFrame, ServerFrame } from '../../../server/contract/frames.js';
 
 export type { Attachment, Conversation, Message, Sender };
 
@@ -41,23 +41,8 @@ export interface SessionResponse {
 
 export type AttributeValue = string | number | boolean | null;
 
-/** Frames the widget sends (contract v1 plus `attachments` on `message.send`). */
-export type OutgoingFrame =
-  | { type: 'message.send'; clientId: string; conversationId?: string; body: string; attachments?: string[] }
-  | { type: 'sync'; conversationId: string; since: number }
-  | { type: 'typing'; conversationId: string; on: boolean }
-  | { type: 'read'; conversationId: string; seq: number }
-  | { type: 'ping' };
+/** Frames the widget sends: wire contract v1, from the shared protocol module. */
+export type OutgoingFrame = ClientFrame;
 
-/** Frames the widget understands; anything else is ignored. */
-export type IncomingFrame =
-  | { type: 'hello'; actor: FrameActor; serverTime: string }
-  | { type: 'message.ack'; clientId: string; message: Message }
-  | { type: 'message.created'; message: Message }
-  | { type: 'conversation.updated'; conversation: Conversation }
-  | { type: 'sync.done'; conversationId: string; lastSeq: number }
-  | { type: 'typing'; conversationId: string; actor: FrameActor; on: boolean }
-  | { type: 'read'; conversationId: string; actor: FrameActor; seq: number }
-  | { type: 'pong' }
-  | { type: 'resync'; reason: string }
-  | { type: 'error'; code: string; message: string; clientId?: string };
+/** Frames the server sends; the widget acts on the ones it knows and ignores the rest. */
+export type IncomingFrame = ServerFrame;
