@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import { readLabelledCsv } from '../intent/dataset.js';
+import { DEFAULT_FEATURIZER } from '../intent/featurizer.js';
 import { classificationMetrics, quantile } from '../intent/metrics.js';
 import { IntentModel, writeModelDir } from '../intent/model.js';
 import { trainIntentModel } from '../intent/pipeline.js';
@@ -23,11 +24,13 @@ export const intentCommand: CliCommand = (program, ctx) => {
     .option('--val-split <fraction>', 'share of each label held out for validation', '0.1')
     .option('--epochs <n>', 'passes over the training rows', '30')
     .option('--seed <n>', 'seed for the split and the row order', '1')
-    .action((opts: { data: string; out: string; valSplit: string; epochs: string; seed: string }) => {
+    .option('--buckets <n>', 'hash buckets (a power of two, 2^10..2^22); the model holds buckets × labels floats', String(DEFAULT_FEATURIZER.buckets))
+    .action((opts: { data: string; out: string; valSplit: string; epochs: string; seed: string; buckets: string }) => {
       const valSplit = parseNumber(opts.valSplit, '--val-split', (n) => n >= 0 && n < 1, 'in [0, 1)');
       const epochs = parseNumber(opts.epochs, '--epochs', (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer 1..1000');
       const seed = parseNumber(opts.seed, '--seed', (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'an integer 0..2^32-1');
-      const trained = trainIntentModel(readLabelledCsv(opts.data), { valSplit, epochs, seed });
+      const buckets = parseNumber(opts.buckets, '--buckets', (n) => Number.isInteger(n) && n >= 1024 && n <= 2 ** 22 && (n & (n - 1)) === 0, 'a power of two 1024..4194304');
+      const trained = trainIntentModel(readLabelledCsv(opts.data), { valSplit, epochs, seed, featurizer: { buckets } });
       writeModelDir(opts.out, trained.onnx, trained.manifest);
       ctx.print({
         out: opts.out,

@@ -24,8 +24,8 @@ describe('switchboard intent train / eval', () => {
 
   it('trains a model directory deterministically and evaluates it as one JSON line', async () => {
     const [a, b] = await Promise.all([
-      cli(['intent', 'train', '--data', FIXTURE, '--out', path.join(tmp, 'a'), '--val-split', '0.25', '--epochs', '10', '--seed', '3']),
-      cli(['intent', 'train', '--data', FIXTURE, '--out', path.join(tmp, 'b'), '--val-split', '0.25', '--epochs', '10', '--seed', '3']),
+      cli(['intent', 'train', '--data', FIXTURE, '--out', path.join(tmp, 'a'), '--val-split', '0.25', '--epochs', '10', '--seed', '3', '--buckets', '4096']),
+      cli(['intent', 'train', '--data', FIXTURE, '--out', path.join(tmp, 'b'), '--val-split', '0.25', '--epochs', '10', '--seed', '3', '--buckets', '4096']),
     ]);
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
@@ -33,6 +33,7 @@ describe('switchboard intent train / eval', () => {
     const trained = JSON.parse(a.stdout);
     expect(trained).toMatchObject({ labels: 4, trainRows: 24, validationRows: 8 });
     expect(trained.validation.n).toBe(8);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'a', 'model.json'), 'utf8')).featurizer.buckets).toBe(4096);
     for (const file of ['model.onnx', 'model.json']) {
       expect(fs.readFileSync(path.join(tmp, 'a', file)).equals(fs.readFileSync(path.join(tmp, 'b', file)))).toBe(true);
     }
@@ -61,6 +62,10 @@ describe('switchboard intent train / eval', () => {
     const badSplit = await cli(['intent', 'train', '--data', FIXTURE, '--out', path.join(tmp, 'x'), '--val-split', '1.5']);
     expect(badSplit.code).toBe(2);
     expect(JSON.parse(badSplit.stderr).error.code).toBe('SB_ERR_VALIDATION');
+
+    const badBuckets = await cli(['intent', 'train', '--data', FIXTURE, '--out', path.join(tmp, 'x'), '--buckets', '1000']);
+    expect(badBuckets.code).toBe(2);
+    expect(JSON.parse(badBuckets.stderr).error.message).toMatch(/--buckets/);
 
     const noModel = await cli(['intent', 'eval', '--model', path.join(tmp, 'missing'), '--data', FIXTURE]);
     expect(noModel.code).toBe(1);
