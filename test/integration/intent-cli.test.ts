@@ -55,19 +55,21 @@ describe('switchboard intent train / eval', () => {
   it('reports bad input as a structured error with a usage exit code', async () => {
     const bad = path.join(tmp, 'bad.csv');
     fs.writeFileSync(bad, 'utterance,intent\nhello,greet\n');
-    const noColumns = await cli(['intent', 'train', '--data', bad, '--out', path.join(tmp, 'x')]);
+    const [noColumns, badSplit, badBuckets, noModel] = await Promise.all([
+      cli(['intent', 'train', '--data', bad, '--out', path.join(tmp, 'x')]),
+      cli(['intent', 'train', '--data', FIXTURE, '--out', path.join(tmp, 'x'), '--val-split', '1.5']),
+      cli(['intent', 'train', '--data', FIXTURE, '--out', path.join(tmp, 'x'), '--buckets', '1000']),
+      cli(['intent', 'eval', '--model', path.join(tmp, 'missing'), '--data', FIXTURE]),
+    ]);
     expect(noColumns.code).toBe(2);
     expect(JSON.parse(noColumns.stderr).error.code).toBe('SB_ERR_VALIDATION');
 
-    const badSplit = await cli(['intent', 'train', '--data', FIXTURE, '--out', path.join(tmp, 'x'), '--val-split', '1.5']);
     expect(badSplit.code).toBe(2);
     expect(JSON.parse(badSplit.stderr).error.code).toBe('SB_ERR_VALIDATION');
 
-    const badBuckets = await cli(['intent', 'train', '--data', FIXTURE, '--out', path.join(tmp, 'x'), '--buckets', '1000']);
     expect(badBuckets.code).toBe(2);
     expect(JSON.parse(badBuckets.stderr).error.message).toMatch(/--buckets/);
 
-    const noModel = await cli(['intent', 'eval', '--model', path.join(tmp, 'missing'), '--data', FIXTURE]);
     expect(noModel.code).toBe(1);
     expect(JSON.parse(noModel.stderr).error.code).toBe('SB_ERR_NOT_FOUND');
   });
