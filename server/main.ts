@@ -45,6 +45,8 @@ import { DiskAttachmentStorage } from './attachments/storage.js';
 import { agentAttachmentRoutes, attachmentFileRoutes } from './attachments/routes.js';
 import { appRoot, BuiltAssets, inboxAppRoutes, widgetAssetRoutes } from './http/static-apps.js';
 import { demoRoutes } from './http/demo.js';
+import { IntentModel } from './intent/model.js';
+import { IntentRouter } from './intent/router.js';
 import { CannedResponseRepo } from './canned/repo.js';
 import { cannedResponseRoutes } from './canned/routes.js';
 import { SearchRepo } from './search/repo.js';
@@ -124,6 +126,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     }),
     onBusError: (err) => log.warn({ err }, 'publishing an event failed; clients will resync'),
     onAgentReply: (result) => delivery.replyStored(result),
+    onCustomerMessage: (result) => router?.messageStored(result),
   });
 
   const secret = config.secretKey ?? (await getOrCreateSetting(db, 'token_secret', () => randomSecret(48)));
@@ -204,6 +207,18 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     leaseMs: config.channelLeaseMs,
     log,
   });
+
+  // Intent routing: the shipped model unless configured otherwise; a model that does not load
+  // leaves the hub running without it (and says so).
+  let router: IntentRouter | undefined;
+  if (config.intentModelDir !== null) {
+    const dir = config.intentModelDir ?? path.join(appRoot(), 'models', 'default');
+    try {
+      router = new IntentRouter({ queue: tiers.queue, model: await IntentModel.load(dir), conversations, log }, { minConfidence: config.intentMinConfidence });
+    } catch (err) {
+      log.warn({ err: { message: err instanceof Error ? err.message : String(err) }, dir }, 'intent model not loaded; messages are not classified');
+    }
+  }
 
   let server: http.Server | undefined;
   let draining = false;
@@ -292,6 +307,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
         server.listen(config.port, config.host, () => {
           boundPort = (server!.address() as AddressInfo).port;
           delivery.start(config.nodeId);
+          router?.start(config.nodeId);
           // In the background: a provider that is down must not hold up the start.
           channelRuntime.startAll().catch((err) => log.error({ err }, 'starting channel inboxes failed'));
           resolve(boundPort);
@@ -309,6 +325,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       await closed;
       clearTimeout(timer);
       await delivery.stop();
+      await router?.stop();
       await tiers.close();
       await db.destroy();
     },

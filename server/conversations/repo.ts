@@ -28,6 +28,9 @@ export interface ConversationPatch {
   teamId?: string | null;
   priority?: Priority;
   snoozedUntil?: number | null;
+  /** Set by intent routing (or an agent's correction). */
+  intent?: string | null;
+  intentConfidence?: number | null;
 }
 
 type ListCursor = [number, string];
@@ -144,6 +147,8 @@ export class ConversationRepo {
     if (patch.teamId !== undefined) row['team_id'] = patch.teamId;
     if (patch.priority !== undefined) row['priority'] = patch.priority;
     if (patch.snoozedUntil !== undefined) row['snoozed_until'] = patch.snoozedUntil;
+    if (patch.intent !== undefined) row['intent'] = patch.intent;
+    if (patch.intentConfidence !== undefined) row['intent_confidence'] = patch.intentConfidence;
     const n = await this.db('conversations').where({ tenant_id: tenantId, id }).update(row);
     return n ? this.get(tenantId, id) : undefined;
   }

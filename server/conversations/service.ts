@@ -51,6 +51,8 @@ export interface ConversationServiceDeps {
    * delivery lost between the write and the enqueue is healed by the client's retry).
    */
   onAgentReply?: (result: SendResult) => Promise<void>;
+  /** Told (without waiting) about each new customer message: intent routing runs off the hot path. */
+  onCustomerMessage?: (result: SendResult) => void;
 }
 
 const frameActor = (a: Actor): FrameActor => ({ type: a.type, id: a.id });
@@ -114,7 +116,9 @@ export class ConversationService {
       await this.emitConversation(conversation);
     }
     const sender: Sender = { type: 'contact', id: actor.id, name: (await this.senderName(actor)) ?? null };
-    return this.append(conversation, { ...input, private: false }, 'inbound', sender, dedupKey);
+    const result = await this.append(conversation, { ...input, private: false }, 'inbound', sender, dedupKey);
+    if (!result.duplicate) this.d.onCustomerMessage?.(result);
+    return result;
   }
 
   /** An agent's reply or private note. */
@@ -164,7 +168,20 @@ export class ConversationService {
       await this.emitConversation(conversation);
     }
     const sender: Sender = { type: 'contact', id: input.sender.contactId, name: input.sender.name };
-    return this.append(conversation, { body: input.body, attachments: input.attachments }, 'inbound', sender, input.dedupKey);
+    const result = await this.append(conversation, { body: input.body, attachments: input.attachments }, 'inbound', sender, input.dedupKey);
+    if (!result.duplicate) this.d.onCustomerMessage?.(result);
+    return result;
+  }
+
+  /**
+   * Stores the intent routing found for a customer message; with `onConversation` also on its
+   * conversation, and tells the agents.
+   */
+  async setIntent(tenantId: string, conversationId: string, seq: number, intent: string, confidence: number, onConversation: boolean): Promise<void> {
+    await this.d.messages.setIntent(tenantId, conversationId, seq, intent, confidence);
+    if (!onConversation) return;
+    const updated = await this.d.conversations.update(tenantId, conversationId, { intent, intentConfidence: confidence });
+    if (updated) await this.emitConversation(updated);
   }
 
   /** A conversation by id for the core's own workers (no actor: callers are tenant-scoped jobs). */

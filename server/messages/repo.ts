@@ -48,6 +48,11 @@ export class MessageRepo {
     return { messages: page.map(toMessage), more };
   }
 
+  /** Records the intent routing found for a message (the message's content never changes). */
+  async setIntent(tenantId: string, conversationId: string, seq: number, intent: string, confidence: number): Promise<void> {
+    await this.db('messages').where({ tenant_id: tenantId, conversation_id: conversationId, seq }).update({ intent, intent_confidence: confidence });
+  }
+
   async byDedupKey(tenantId: string, dedupKey: string): Promise<Message | undefined> {
     const r = await this.db('messages').where({ tenant_id: tenantId, dedup_key: dedupKey }).first();
     return r ? toMessage(r) : undefined;
