@@ -45,7 +45,7 @@ import { DiskAttachmentStorage } from './attachments/storage.js';
 import { agentAttachmentRoutes, attachmentFileRoutes } from './attachments/routes.js';
 import { appRoot, BuiltAssets, inboxAppRoutes, widgetAssetRoutes } from './http/static-apps.js';
 import { demoRoutes } from './http/demo.js';
-import { IntentModel } from './intent/model.js';
+import { loadIntentModel } from './intent/model.js';
 import { IntentRouter } from './intent/router.js';
 import { CannedResponseRepo } from './canned/repo.js';
 import { cannedResponseRoutes } from './canned/routes.js';
@@ -214,7 +214,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
   if (config.intentModelDir !== null) {
     const dir = config.intentModelDir ?? path.join(appRoot(), 'models', 'default');
     try {
-      router = new IntentRouter({ queue: tiers.queue, model: await IntentModel.load(dir), conversations, log }, { minConfidence: config.intentMinConfidence });
+      router = new IntentRouter({ queue: tiers.queue, model: await loadIntentModel(dir), conversations, log }, { minConfidence: config.intentMinConfidence });
     } catch (err) {
       log.warn({ err: { message: err instanceof Error ? err.message : String(err) }, dir }, 'intent model not loaded; messages are not classified');
     }

@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import { readLabelledCsv } from '../intent/dataset.js';
 import { DEFAULT_FEATURIZER } from '../intent/featurizer.js';
 import { classificationMetrics, quantile } from '../intent/metrics.js';
-import { IntentModel, writeModelDir } from '../intent/model.js';
+import { loadIntentModel, writeModelDir } from '../intent/model.js';
 import { trainIntentModel } from '../intent/pipeline.js';
 import type { CliCommand } from './context.js';
 
@@ -49,7 +49,7 @@ export const intentCommand: CliCommand = (program, ctx) => {
     .requiredOption('--data <file>', 'labelled CSV (columns text and label or category)')
     .action(async (opts: { model: string; data: string }) => {
       const data = readLabelledCsv(opts.data);
-      const model = await IntentModel.load(opts.model);
+      const model = await loadIntentModel(opts.model);
       try {
         const predicted: string[] = [];
         const latencies: number[] = [];

@@ -50,27 +50,89 @@ export function toTensors(batch: readonly Features[]): { indices: ort.Tensor; we
   return { indices: new ort.Tensor('int64', indices, [batch.length, n]), weights: new ort.Tensor('float32', weights, [batch.length, n]) };
 }
 
+/** What routing needs from a loaded model, whatever its kind (hashed n-gram linear or transformer). */
+export interface IntentPredictor {
+  readonly kind: string;
+  readonly labels: readonly string[];
+  predict(text: string, options?: { scores?: boolean }): Promise<IntentPrediction>;
+  predictBatch(texts: readonly string[], options?: { scores?: boolean }): Promise<IntentPrediction[]>;
+  close(): Promise<void>;
+}
+
+/** Reads and parses `dir/model.json`; a missing or unreadable manifest is a clear `AppError`. */
+export function readManifest(dir: string): Record<string, unknown> {
+  const jsonPath = path.join(dir, 'model.json');
+  if (!fs.existsSync(jsonPath) || !fs.existsSync(path.join(dir, 'model.onnx'))) {
+    throw new AppError('SB_ERR_NOT_FOUND', `${dir} is not a model directory (needs model.json and model.onnx)`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+  } catch (err) {
+    throw new AppError('SB_ERR_VALIDATION', `model.json is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new AppError('SB_ERR_VALIDATION', 'model.json must hold a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+/** Opens an ONNX file for serving; a corrupt file becomes a clear `SB_ERR_VALIDATION`. */
+export async function openSession(onnxPath: string): Promise<ort.InferenceSession> {
+  try {
+    // One intra-op thread: inference shares the box politely with the hub's event loop.
+    return await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  } catch (err) {
+    throw new AppError('SB_ERR_VALIDATION', `model.onnx could not be loaded: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * Loads any supported model directory, by `model.json`'s `kind` (absent: the built-in linear
+ * kind). Every kind checks on load that its graph runs and scores one probability per label,
+ * so a corrupt or mismatched model is refused here instead of misrouting messages later.
+ */
+export async function loadIntentModel(dir: string): Promise<IntentPredictor> {
+  const manifest = readManifest(dir);
+  const kind = manifest['kind'] ?? 'linear';
+  switch (kind) {
+    case 'linear':
+      return IntentModel.load(dir, manifest);
+    default:
+      throw new AppError('SB_ERR_VALIDATION', `model.json has an unknown kind ${JSON.stringify(kind)} (supported: linear)`);
+  }
+}
+
 /**
  * A trained intent model served through onnxruntime-node (one intra-op thread, so it shares
  * the box politely). Load with `IntentModel.load(dir)`; `close()` releases the session.
  */
-export class IntentModel {
+export class IntentModel implements IntentPredictor {
+  readonly kind = 'linear';
+
   private constructor(
     readonly manifest: ModelManifest,
     private readonly session: ort.InferenceSession,
   ) {}
 
   /** Opens a model directory. Throws `SB_ERR_NOT_FOUND` or `SB_ERR_VALIDATION` on a bad one. */
-  static async load(dir: string): Promise<IntentModel> {
-    const jsonPath = path.join(dir, 'model.json');
-    const onnxPath = path.join(dir, 'model.onnx');
-    if (!fs.existsSync(jsonPath) || !fs.existsSync(onnxPath)) throw new AppError('SB_ERR_NOT_FOUND', `${dir} is not a model directory (needs model.json and model.onnx)`);
-    const manifest = JSON.parse(fs.readFileSync(jsonPath, 'utf8')) as ModelManifest;
+  static async load(dir: string, raw: Record<string, unknown> = readManifest(dir)): Promise<IntentModel> {
+    const manifest = raw as unknown as ModelManifest;
     if (manifest.format !== MODEL_FORMAT || manifest.version !== MODEL_FORMAT_VERSION) {
-      throw new AppError('SB_ERR_VALIDATION', `${jsonPath} is not a ${MODEL_FORMAT} v${MODEL_FORMAT_VERSION} manifest`);
+      throw new AppError('SB_ERR_VALIDATION', `model.json is not a ${MODEL_FORMAT} v${MODEL_FORMAT_VERSION} manifest`);
     }
-    const session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
-    return new IntentModel(manifest, session);
+    if (!Array.isArray(manifest.labels) || manifest.labels.length < 2 || !manifest.labels.every((l) => typeof l === 'string' && l)) {
+      throw new AppError('SB_ERR_VALIDATION', 'model.json needs at least two non-empty string labels');
+    }
+    const session = await openSession(path.join(dir, 'model.onnx'));
+    const model = new IntentModel(manifest, session);
+    const [probs] = await model.probabilities(['probe']).catch(async (err: Error) => {
+      await session.release();
+      throw new AppError('SB_ERR_VALIDATION', `model.onnx does not match the intent model inputs: ${err.message.split('\n')[0]}`);
+    });
+    if (probs!.length !== manifest.labels.length) {
+      await session.release();
+      throw new AppError('SB_ERR_VALIDATION', `model.onnx scores ${probs!.length} classes but model.json lists ${manifest.labels.length} labels`);
+    }
+    return model;
   }
 
   get labels(): readonly string[] {

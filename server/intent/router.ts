@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Consumer, Job, JobQueue } from '../queue/queue.js';
 import type { ConversationService, SendResult } from '../conversations/service.js';
-import type { IntentModel } from './model.js';
+import type { IntentPredictor } from './model.js';
 
 /** The hot-tier stream routing jobs travel on. */
 export const ROUTING_STREAM = 'routing';
@@ -29,7 +29,7 @@ export class IntentRouter {
   private readonly minConfidence: number;
 
   constructor(
-    private readonly d: { queue: JobQueue; model: IntentModel; conversations: ConversationService; log: Logger },
+    private readonly d: { queue: JobQueue; model: IntentPredictor; conversations: ConversationService; log: Logger },
     opts: IntentRouterOptions = {},
   ) {
     this.minConfidence = opts.minConfidence ?? 0.5;
