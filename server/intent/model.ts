@@ -59,15 +59,33 @@ export interface IntentPredictor {
   close(): Promise<void>;
 }
 
-/** Reads and parses `dir/model.json`; a missing or unreadable manifest is a clear `AppError`. */
-export function readManifest(dir: string): Record<string, unknown> {
-  const jsonPath = path.join(dir, 'model.json');
-  if (!fs.existsSync(jsonPath) || !fs.existsSync(path.join(dir, 'model.onnx'))) {
+/** A model directory's files by name, as read from disk or received in an upload. */
+export type ModelFiles = ReadonlyMap<string, Uint8Array>;
+
+/** The files a model directory may hold: every kind needs the first two; transformers add a vocabulary. */
+export const MODEL_FILE_NAMES = ['model.json', 'model.onnx', 'vocab.txt'] as const;
+
+/** Reads the model files of `dir`. Throws `SB_ERR_NOT_FOUND` when it is not a model directory. */
+export function readModelDir(dir: string): ModelFiles {
+  const files = new Map<string, Uint8Array>();
+  for (const name of MODEL_FILE_NAMES) {
+    const file = path.join(dir, name);
+    if (fs.existsSync(file) && fs.statSync(file).isFile()) files.set(name, fs.readFileSync(file));
+  }
+  if (!files.has('model.json') || !files.has('model.onnx')) {
     throw new AppError('SB_ERR_NOT_FOUND', `${dir} is not a model directory (needs model.json and model.onnx)`);
   }
+  return files;
+}
+
+/** Parses `model.json`; a missing or unreadable manifest is a clear `SB_ERR_VALIDATION`. */
+export function parseManifest(files: ModelFiles): Record<string, unknown> {
+  const bytes = files.get('model.json');
+  if (!bytes) throw new AppError('SB_ERR_VALIDATION', 'a model needs model.json');
+  if (!files.get('model.onnx')?.length) throw new AppError('SB_ERR_VALIDATION', 'a model needs a non-empty model.onnx');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+    parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (err) {
     throw new AppError('SB_ERR_VALIDATION', `model.json is not valid JSON: ${(err as Error).message}`);
   }
@@ -75,30 +93,35 @@ export function readManifest(dir: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** Opens an ONNX file for serving; a corrupt file becomes a clear `SB_ERR_VALIDATION`. */
-export async function openSession(onnxPath: string): Promise<ort.InferenceSession> {
+/** Opens ONNX bytes for serving; a corrupt graph becomes a clear `SB_ERR_VALIDATION`. */
+export async function openSession(onnx: Uint8Array): Promise<ort.InferenceSession> {
   try {
     // One intra-op thread: inference shares the box politely with the hub's event loop.
-    return await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+    return await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
   } catch (err) {
     throw new AppError('SB_ERR_VALIDATION', `model.onnx could not be loaded: ${(err as Error).message.split('\n')[0]}`);
   }
 }
 
 /**
- * Loads any supported model directory, by `model.json`'s `kind` (absent: the built-in linear
- * kind). Every kind checks on load that its graph runs and scores one probability per label,
- * so a corrupt or mismatched model is refused here instead of misrouting messages later.
+ * Loads a model from its files, by `model.json`'s `kind` (absent: the built-in linear kind).
+ * Every kind checks on load that its graph runs and scores one probability per label, so a
+ * corrupt or mismatched model is refused here instead of misrouting messages later.
  */
-export async function loadIntentModel(dir: string): Promise<IntentPredictor> {
-  const manifest = readManifest(dir);
+export async function loadIntentModelFiles(files: ModelFiles): Promise<IntentPredictor> {
+  const manifest = parseManifest(files);
   const kind = manifest['kind'] ?? 'linear';
   switch (kind) {
     case 'linear':
-      return IntentModel.load(dir, manifest);
+      return IntentModel.fromFiles(files, manifest);
     default:
       throw new AppError('SB_ERR_VALIDATION', `model.json has an unknown kind ${JSON.stringify(kind)} (supported: linear)`);
   }
+}
+
+/** `loadIntentModelFiles` for a directory on disk. */
+export async function loadIntentModel(dir: string): Promise<IntentPredictor> {
+  return loadIntentModelFiles(readModelDir(dir));
 }
 
 /**
@@ -114,7 +137,11 @@ export class IntentModel implements IntentPredictor {
   ) {}
 
   /** Opens a model directory. Throws `SB_ERR_NOT_FOUND` or `SB_ERR_VALIDATION` on a bad one. */
-  static async load(dir: string, raw: Record<string, unknown> = readManifest(dir)): Promise<IntentModel> {
+  static async load(dir: string): Promise<IntentModel> {
+    return IntentModel.fromFiles(readModelDir(dir));
+  }
+
+  static async fromFiles(files: ModelFiles, raw: Record<string, unknown> = parseManifest(files)): Promise<IntentModel> {
     const manifest = raw as unknown as ModelManifest;
     if (manifest.format !== MODEL_FORMAT || manifest.version !== MODEL_FORMAT_VERSION) {
       throw new AppError('SB_ERR_VALIDATION', `model.json is not a ${MODEL_FORMAT} v${MODEL_FORMAT_VERSION} manifest`);
@@ -122,7 +149,7 @@ export class IntentModel implements IntentPredictor {
     if (!Array.isArray(manifest.labels) || manifest.labels.length < 2 || !manifest.labels.every((l) => typeof l === 'string' && l)) {
       throw new AppError('SB_ERR_VALIDATION', 'model.json needs at least two non-empty string labels');
     }
-    const session = await openSession(path.join(dir, 'model.onnx'));
+    const session = await openSession(files.get('model.onnx')!);
     const model = new IntentModel(manifest, session);
     const [probs] = await model.probabilities(['probe']).catch(async (err: Error) => {
       await session.release();
