@@ -4,6 +4,7 @@ import * as attachments from './002_attachments.js';
 import * as canned from './003_canned_responses.js';
 import * as availability from './004_agent_availability.js';
 import * as deliveries from './005_deliveries.js';
+import * as intentRouting from './006_intent_routing.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003_canned_responses': canned,
   '004_agent_availability': availability,
   '005_deliveries': deliveries,
+  '006_intent_routing': intentRouting,
 };
 
 /** A knex migration source over the static list above. */

@@ -60,6 +60,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly intentPredictions = new client.Counter({
+    name: 'sb_intent_predictions_total',
+    help: "Intent predictions by model version ('default' is the shipped model) and role (routing, shadow).",
+    labelNames: ['model', 'role'] as const,
+    registers: [this.registry],
+  });
+
+  readonly intentFeedback = new client.Counter({
+    name: 'sb_intent_feedback_total',
+    help: "Agents' intent corrections and confirmations, by model version and whether its prediction agreed.",
+    labelNames: ['model', 'agree'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'sb_' });
   }

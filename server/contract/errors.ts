@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   SB_ERR_CONTACT_NOT_FOUND: { status: 404, message: 'Contact not found.' },
   SB_ERR_AGENT_NOT_FOUND: { status: 404, message: 'Agent not found.' },
   SB_ERR_TEAM_NOT_FOUND: { status: 404, message: 'Team not found.' },
+  SB_ERR_MODEL_NOT_FOUND: { status: 404, message: 'Intent model not found.' },
+  SB_ERR_RULE_NOT_FOUND: { status: 404, message: 'Routing rule not found.' },
   SB_ERR_ATTACHMENT_NOT_FOUND: { status: 404, message: 'Attachment not found.' },
   SB_ERR_ATTACHMENT_TOO_LARGE: { status: 413, message: 'The file is larger than this server accepts.' },
   SB_ERR_ATTACHMENT_TYPE: { status: 415, message: 'This file type is not accepted.' },
