@@ -45,8 +45,7 @@ import { DiskAttachmentStorage } from './attachments/storage.js';
 import { agentAttachmentRoutes, attachmentFileRoutes } from './attachments/routes.js';
 import { appRoot, BuiltAssets, inboxAppRoutes, widgetAssetRoutes } from './http/static-apps.js';
 import { demoRoutes } from './http/demo.js';
-import { loadIntentModel } from './intent/model.js';
-import { IntentRouter } from './intent/router.js';
+import { createIntentRouting } from './intent/wiring.js';
 import { CannedResponseRepo } from './canned/repo.js';
 import { cannedResponseRoutes } from './canned/routes.js';
 import { SearchRepo } from './search/repo.js';
@@ -208,17 +207,8 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     log,
   });
 
-  // Intent routing: the shipped model unless configured otherwise; a model that does not load
-  // leaves the hub running without it (and says so).
-  let router: IntentRouter | undefined;
-  if (config.intentModelDir !== null) {
-    const dir = config.intentModelDir ?? path.join(appRoot(), 'models', 'default');
-    try {
-      router = new IntentRouter({ queue: tiers.queue, model: await loadIntentModel(dir), conversations, log }, { minConfidence: config.intentMinConfidence });
-    } catch (err) {
-      log.warn({ err: { message: err instanceof Error ? err.message : String(err) }, dir }, 'intent model not loaded; messages are not classified');
-    }
-  }
+  const intent = await createIntentRouting({ config, db, queue: tiers.queue, conversations, messages, agents, metrics, log });
+  const router = intent.router;
 
   let server: http.Server | undefined;
   let draining = false;
@@ -253,6 +243,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       deliveryRoutes({ conversations, deliveries }),
       contactRoutes({ contacts, conversations: conversationRepo }),
       agentRoutes({ agents, presence: tiers.presence }),
+      ...intent.routes,
     ],
   });
 
@@ -326,6 +317,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       clearTimeout(timer);
       await delivery.stop();
       await router?.stop();
+      await intent.close();
       await tiers.close();
       await db.destroy();
     },

@@ -45,6 +45,10 @@ export interface Conversation {
   teamId: string | null;
   priority: Priority;
   intent: string | null;
+  /** The model's probability for `intent` (1 when an agent set it); null when unclassified. */
+  intentConfidence: number | null;
+  /** Waiting for a human to route it: the intent model was unsure of the customer's intent. */
+  triage: boolean;
   lastSeq: number;
   snoozedUntil: string | null;
   lastActivityAt: string;

@@ -6,6 +6,7 @@ import { newId } from '../ids.js';
 
 export interface ConversationRecord extends Conversation {
   tenantId: string;
+  routedByRule: string | null;
 }
 
 export interface ConversationFilter {
@@ -17,6 +18,7 @@ export interface ConversationFilter {
   /** An agent id, or `null` for unassigned. */
   assigneeId?: string | null | undefined;
   intent?: string | undefined;
+  triage?: boolean | undefined;
 }
 
 /** `activity`: most recently active first. `waiting`: least recently active first (who waits longest). */
@@ -31,6 +33,9 @@ export interface ConversationPatch {
   /** Set by intent routing (or an agent's correction). */
   intent?: string | null;
   intentConfidence?: number | null;
+  triage?: boolean;
+  /** The routing rule that routed the conversation; routing never moves it twice. */
+  routedByRule?: string | null;
 }
 
 type ListCursor = [number, string];
@@ -49,6 +54,9 @@ export function toConversation(r: Record<string, unknown>): ConversationRecord {
     teamId: (r['team_id'] as string | null) ?? null,
     priority: r['priority'] as Priority,
     intent: (r['intent'] as string | null) ?? null,
+    intentConfidence: r['intent_confidence'] == null ? null : Number(r['intent_confidence']),
+    triage: Boolean(r['triage']),
+    routedByRule: (r['routed_by_rule'] as string | null) ?? null,
     lastSeq: Number(r['last_seq']),
     snoozedUntil: toIso(r['snoozed_until'] as number | null),
     lastActivityAt: toIso(r['last_activity_at'] as number)!,
@@ -59,7 +67,7 @@ export function toConversation(r: Record<string, unknown>): ConversationRecord {
 
 /** Strips the storage-only fields for the wire. */
 export function toWireConversation(c: ConversationRecord): Conversation {
-  const { tenantId: _tenant, ...wire } = c;
+  const { tenantId: _tenant, routedByRule: _rule, ...wire } = c;
   return wire;
 }
 
@@ -81,6 +89,8 @@ export class ConversationRepo {
       priority: 'none',
       intent: null,
       intent_confidence: null,
+      triage: false,
+      routed_by_rule: null,
       ticket_id: null,
       last_seq: 0,
       snoozed_until: null,
@@ -119,6 +129,7 @@ export class ConversationRepo {
     if (filter.teamId) q.andWhere('team_id', filter.teamId);
     if (filter.contactId) q.andWhere('contact_id', filter.contactId);
     if (filter.intent) q.andWhere('intent', filter.intent);
+    if (filter.triage !== undefined) q.andWhere('triage', filter.triage);
     if (filter.assigneeId === null) q.whereNull('assignee_id');
     else if (filter.assigneeId) q.andWhere('assignee_id', filter.assigneeId);
     const after = requireCursor(opts.cursor, isListCursor);
@@ -149,6 +160,8 @@ export class ConversationRepo {
     if (patch.snoozedUntil !== undefined) row['snoozed_until'] = patch.snoozedUntil;
     if (patch.intent !== undefined) row['intent'] = patch.intent;
     if (patch.intentConfidence !== undefined) row['intent_confidence'] = patch.intentConfidence;
+    if (patch.triage !== undefined) row['triage'] = patch.triage;
+    if (patch.routedByRule !== undefined) row['routed_by_rule'] = patch.routedByRule;
     const n = await this.db('conversations').where({ tenant_id: tenantId, id }).update(row);
     return n ? this.get(tenantId, id) : undefined;
   }

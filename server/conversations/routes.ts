@@ -20,7 +20,7 @@ export function conversationRoutes(deps: { conversations: ConversationService; a
     const assigneeId = q.assignee === 'me' ? actor.id : q.assignee === 'unassigned' ? null : q.assignee;
     const page = await svc.list(
       actor,
-      { status: q.status, inboxId: q.inboxId, channel: q.channel, teamId: q.teamId, contactId: q.contactId, assigneeId, intent: q.intent },
+      { status: q.status, inboxId: q.inboxId, channel: q.channel, teamId: q.teamId, contactId: q.contactId, assigneeId, intent: q.intent, triage: q.triage },
       { limit: q.limit, cursor: q.cursor, sort: q.sort },
     );
     res.json({ items: await svc.withUnread(actor, page.items), nextCursor: page.nextCursor });

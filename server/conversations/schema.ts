@@ -44,6 +44,8 @@ export const listQuery = z.object({
   /** `me`, `unassigned`, or an agent id. */
   assignee: z.string().max(40).optional(),
   intent: z.string().max(100).optional(),
+  /** `true`: only conversations waiting for a human to route them. */
+  triage: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   sort: z.enum(['activity', 'waiting']).default('activity'),
   cursor: z.string().max(500).optional(),
   limit,

@@ -173,15 +173,27 @@ export class ConversationService {
     return result;
   }
 
-  /**
-   * Stores the intent routing found for a customer message; with `onConversation` also on its
-   * conversation, and tells the agents.
-   */
-  async setIntent(tenantId: string, conversationId: string, seq: number, intent: string, confidence: number, onConversation: boolean): Promise<void> {
+  /** Records the intent a model (or an agent) found for one customer message. */
+  async setMessageIntent(tenantId: string, conversationId: string, seq: number, intent: string, confidence: number): Promise<void> {
     await this.d.messages.setIntent(tenantId, conversationId, seq, intent, confidence);
-    if (!onConversation) return;
-    const updated = await this.d.conversations.update(tenantId, conversationId, { intent, intentConfidence: confidence });
-    if (updated) await this.emitConversation(updated);
+  }
+
+  /**
+   * A change made by the system (intent routing), not by an agent: applied, told to everyone
+   * who sees the conversation, and explained on its timeline by `note` (agents only).
+   */
+  async applyRouting(tenantId: string, conversationId: string, patch: ConversationPatch, note: string | null): Promise<ConversationRecord | undefined> {
+    if (Object.keys(patch).length === 0) return this.d.reads.conversation(tenantId, conversationId);
+    const updated = await this.d.conversations.update(tenantId, conversationId, patch);
+    if (!updated) return undefined;
+    await this.emitConversation(updated);
+    if (note) await this.append(updated, { body: note, private: true }, 'outbound', { type: 'system', id: null, name: null }, null);
+    return updated;
+  }
+
+  /** The display name of an agent for timeline lines ("Ada set the intent…"). */
+  async agentName(actor: AgentActor): Promise<string> {
+    return (await this.senderName(actor)) ?? 'An agent';
   }
 
   /** A conversation by id for the core's own workers (no actor: callers are tenant-scoped jobs). */

@@ -1,7 +1,11 @@
 import type { Logger } from '../logger.js';
-import type { Consumer, Job, JobQueue } from '../queue/queue.js';
+import type { Metrics } from '../metrics.js';
+import type { Consumer, JobQueue } from '../queue/queue.js';
 import type { ConversationService, SendResult } from '../conversations/service.js';
 import type { IntentPredictor } from './model.js';
+import type { IntentFeedbackRepo, PredictionRow } from './routing/feedback.js';
+import type { RoutingRuleRepo } from './routing/rules.js';
+import { decideRouting } from './routing/decide.js';
 
 /** The hot-tier stream routing jobs travel on. */
 export const ROUTING_STREAM = 'routing';
@@ -13,27 +17,38 @@ export interface RoutingJob {
   body: string;
 }
 
-export interface IntentRouterOptions {
-  /** Below this confidence only the message gets the intent; the conversation's stays as it was. Default 0.5. */
-  minConfidence?: number;
+/** A loaded model and the version id predictions are recorded under ('default': the shipped one). */
+export interface ServedModel {
+  id: string;
+  model: IntentPredictor;
+}
+
+/** Which models see a conversation: one routes it (A/B by conversation), shadows only predict. */
+export interface ModelSelector {
+  select(tenantId: string, conversationId: string): Promise<{ routing: ServedModel | undefined; shadows: ServedModel[] }>;
+}
+
+export interface IntentRouterDeps {
+  queue: JobQueue;
+  models: ModelSelector;
+  conversations: ConversationService;
+  rules: RoutingRuleRepo;
+  feedback: IntentFeedbackRepo;
+  metrics: Metrics;
+  log: Logger;
 }
 
 /**
- * Classifies every customer message with the on-box model, off the hot path: the send is
- * acknowledged first, a job on the `routing` stream does the rest on any node. The intent and
- * its confidence are stored on the message and, when confident, on the conversation, which
- * agents then see live (and can filter by). Routing rules on top of it are not built yet.
+ * Classifies every customer message with on-box models, off the hot path: the send is
+ * acknowledged first, a job on the `routing` stream does the rest on any node. The routing
+ * model's intent lands on the message and, when confident, on the conversation; the tenant's
+ * rules then route a conversation nobody has routed yet, or send it to triage when the model
+ * cannot tell. Shadow models predict beside it, recorded for comparison, never routing.
  */
 export class IntentRouter {
   private consumer: Consumer | undefined;
-  private readonly minConfidence: number;
 
-  constructor(
-    private readonly d: { queue: JobQueue; model: IntentPredictor; conversations: ConversationService; log: Logger },
-    opts: IntentRouterOptions = {},
-  ) {
-    this.minConfidence = opts.minConfidence ?? 0.5;
-  }
+  constructor(private readonly d: IntentRouterDeps) {}
 
   /** Hook for `ConversationService.onCustomerMessage`; never delays or fails the send. */
   messageStored(result: SendResult): void {
@@ -44,7 +59,7 @@ export class IntentRouter {
   }
 
   start(consumer: string): void {
-    this.consumer ??= this.d.queue.consume<RoutingJob>(ROUTING_STREAM, (job) => this.handle(job), { consumer, concurrency: 1, maxAttempts: 3 });
+    this.consumer ??= this.d.queue.consume<RoutingJob>(ROUTING_STREAM, (job) => this.handle(job.payload), { consumer, concurrency: 1, maxAttempts: 3 });
   }
 
   async stop(): Promise<void> {
@@ -52,10 +67,28 @@ export class IntentRouter {
     this.consumer = undefined;
   }
 
-  private async handle(job: Job<RoutingJob>): Promise<void> {
-    const p = job.payload;
-    const { intent, confidence } = await this.d.model.predict(p.body);
-    // An unsure guess stays on the message only; the conversation keeps its last confident one.
-    await this.d.conversations.setIntent(p.tenantId, p.conversationId, p.seq, intent, confidence, confidence >= this.minConfidence);
+  /** One job; idempotent, so a retry after a crash routes the same way. */
+  async handle(job: RoutingJob): Promise<void> {
+    const { tenantId, conversationId, seq, body } = job;
+    const { routing, shadows } = await this.d.models.select(tenantId, conversationId);
+    if (!routing) return;
+    const served = [routing, ...shadows];
+    const predictions = await Promise.all(served.map((s) => s.model.predict(body)));
+    const rows: PredictionRow[] = predictions.map((p, i) => ({ conversationId, seq, modelId: served[i]!.id, intent: p.intent, confidence: p.confidence, routed: i === 0 }));
+    await this.d.feedback.recordPredictions(tenantId, rows);
+    for (const r of rows) this.d.metrics.intentPredictions.inc({ model: r.modelId, role: r.routed ? 'routing' : 'shadow' });
+
+    const best = predictions[0]!;
+    await this.d.conversations.setMessageIntent(tenantId, conversationId, seq, best.intent, best.confidence);
+    const conversation = await this.d.conversations.conversationRecord(tenantId, conversationId);
+    if (!conversation) return;
+    const [rules, settings] = await Promise.all([this.d.rules.list(tenantId), this.d.rules.settings(tenantId)]);
+    const outcome = decideRouting(conversation, best, rules, settings);
+    await this.d.conversations.applyRouting(tenantId, conversationId, outcome.patch, outcome.note);
   }
+}
+
+/** The selector for a hub with only the shipped (or configured) model: it routes everything. */
+export function singleModel(model: IntentPredictor, id = 'default'): ModelSelector {
+  return { select: async () => ({ routing: { id, model }, shadows: [] }) };
 }

@@ -48,6 +48,22 @@ export class MessageRepo {
     return { messages: page.map(toMessage), more };
   }
 
+  /** One message by its place in the log. */
+  async get(tenantId: string, conversationId: string, seq: number): Promise<Message | undefined> {
+    const r = await this.db('messages').where({ tenant_id: tenantId, conversation_id: conversationId, seq }).first();
+    return r ? toMessage(r) : undefined;
+  }
+
+  /** The customer's most recent message with text (what an agent correcting the intent means). */
+  async latestCustomerText(tenantId: string, conversationId: string): Promise<Message | undefined> {
+    const r = await this.db('messages')
+      .where({ tenant_id: tenantId, conversation_id: conversationId, direction: 'inbound', private: false })
+      .andWhere('body', '<>', '')
+      .orderBy('seq', 'desc')
+      .first();
+    return r ? toMessage(r) : undefined;
+  }
+
   /** Records the intent routing found for a message (the message's content never changes). */
   async setIntent(tenantId: string, conversationId: string, seq: number, intent: string, confidence: number): Promise<void> {
     await this.db('messages').where({ tenant_id: tenantId, conversation_id: conversationId, seq }).update({ intent, intent_confidence: confidence });

@@ -25,7 +25,7 @@ const msg = (seq: number, conversationId = 'c1', extra: Partial<Message> = {}): 
 const msgs = (from: number, to: number, conversationId = 'c1') => Array.from({ length: to - from + 1 }, (_, i) => msg(from + i, conversationId));
 const conv = (id: string, lastSeq: number, tenantId = 't1'): ConversationRecord => ({
   tenantId, id, inboxId: 'i1', channel: 'web', contactId: 'v1', status: 'open', assigneeId: null, teamId: null,
-  priority: 'none', intent: null, lastSeq, snoozedUntil: null,
+  priority: 'none', intent: null, intentConfidence: null, triage: false, routedByRule: null, lastSeq, snoozedUntil: null,
   lastActivityAt: new Date(0).toISOString(), createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString(),
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

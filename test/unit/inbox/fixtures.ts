@@ -12,6 +12,8 @@ export function conv(id: string, over: Partial<Conversation & { unreadCount: num
     teamId: null,
     priority: 'none',
     intent: null,
+    intentConfidence: null,
+    triage: false,
     lastSeq: 1,
     snoozedUntil: null,
     lastActivityAt: '2025-01-01T10:00:00.000Z',

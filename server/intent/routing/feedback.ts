@@ -1,0 +1,106 @@
+import type { Db } from '../../storage/db.js';
+import { nowMs, toIso } from '../../storage/db.js';
+import { encodeCursor, requireCursor } from '../../storage/cursor.js';
+
+/** One model's prediction for one customer message. */
+export interface PredictionRow {
+  conversationId: string;
+  seq: number;
+  /** 'default' for the shipped model, else an uploaded version's id. */
+  modelId: string;
+  intent: string;
+  confidence: number;
+  /** Whether this prediction routed (false: a shadow model's). */
+  routed: boolean;
+}
+
+/** An agent's word on what a customer message meant: per-tenant training data. */
+export interface Feedback {
+  conversationId: string;
+  seq: number;
+  text: string;
+  label: string;
+  agentId: string | null;
+  createdAt: string;
+}
+
+const isCursor = (v: unknown): v is [number, string, number] =>
+  Array.isArray(v) && v.length === 3 && typeof v[0] === 'number' && typeof v[1] === 'string' && typeof v[2] === 'number';
+
+/** Predictions of every model version and agents' corrections, for agreement stats and retraining. */
+export class IntentFeedbackRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Idempotent: a routing job retried after a crash writes the same rows again. */
+  async recordPredictions(tenantId: string, rows: readonly PredictionRow[]): Promise<void> {
+    if (!rows.length) return;
+    const now = nowMs();
+    await this.db('intent_predictions')
+      .insert(rows.map((r) => ({ tenant_id: tenantId, conversation_id: r.conversationId, seq: r.seq, model_id: r.modelId, intent: r.intent, confidence: r.confidence, routed: r.routed, created_at: now })))
+      .onConflict(['tenant_id', 'conversation_id', 'seq', 'model_id'])
+      .merge(['intent', 'confidence', 'routed']);
+  }
+
+  async predictionsFor(tenantId: string, conversationId: string, seq: number): Promise<PredictionRow[]> {
+    const rows = await this.db('intent_predictions').where({ tenant_id: tenantId, conversation_id: conversationId, seq });
+    return rows.map((r) => ({ conversationId, seq, modelId: r.model_id, intent: r.intent, confidence: Number(r.confidence), routed: Boolean(r.routed) }));
+  }
+
+  /** The latest word on a message wins; returns the label it replaced, if any. */
+  async upsertFeedback(tenantId: string, f: Omit<Feedback, 'createdAt'>): Promise<string | undefined> {
+    const key = { tenant_id: tenantId, conversation_id: f.conversationId, seq: f.seq };
+    return this.db.transaction(async (trx) => {
+      const before = await trx('intent_feedback').where(key).first();
+      await trx('intent_feedback')
+        .insert({ ...key, text: f.text, label: f.label, agent_id: f.agentId, created_at: nowMs() })
+        .onConflict(['tenant_id', 'conversation_id', 'seq'])
+        .merge(['label', 'agent_id', 'created_at', 'text']);
+      return before?.label as string | undefined;
+    });
+  }
+
+  /** Newest first, keyset-paginated. */
+  async list(tenantId: string, opts: { limit: number; cursor?: string | undefined }): Promise<{ items: Feedback[]; nextCursor: string | null }> {
+    const q = this.db('intent_feedback').where({ tenant_id: tenantId });
+    const after = requireCursor(opts.cursor, isCursor);
+    if (after) {
+      q.andWhere((w) =>
+        w
+          .where('created_at', '<', after[0])
+          .orWhere((w2) => w2.where('created_at', after[0]).andWhere((w3) => w3.where('conversation_id', '<', after[1]).orWhere((w4) => w4.where('conversation_id', after[1]).andWhere('seq', '<', after[2])))),
+      );
+    }
+    const rows = await q.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'conversation_id', order: 'desc' }, { column: 'seq', order: 'desc' }]).limit(opts.limit + 1);
+    const page = rows.slice(0, opts.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toFeedback),
+      nextCursor: rows.length > opts.limit && last ? encodeCursor([Number(last.created_at), last.conversation_id, Number(last.seq)]) : null,
+    };
+  }
+
+  /** Every (text, label) pair of the tenant, oldest first, in pages (for the CSV export). */
+  async *trainingRows(tenantId: string, pageSize = 1000): AsyncGenerator<{ text: string; label: string }> {
+    let offset = 0;
+    for (;;) {
+      const rows = await this.db('intent_feedback')
+        .where({ tenant_id: tenantId })
+        .orderBy([{ column: 'created_at' }, { column: 'conversation_id' }, { column: 'seq' }])
+        .offset(offset)
+        .limit(pageSize)
+        .select('text', 'label');
+      for (const r of rows) yield { text: r.text, label: r.label };
+      if (rows.length < pageSize) return;
+      offset += rows.length;
+    }
+  }
+}
+
+const toFeedback = (r: Record<string, unknown>): Feedback => ({
+  conversationId: String(r['conversation_id']),
+  seq: Number(r['seq']),
+  text: String(r['text']),
+  label: String(r['label']),
+  agentId: (r['agent_id'] as string | null) ?? null,
+  createdAt: toIso(Number(r['created_at']))!,
+});
