@@ -219,7 +219,8 @@ export class IntentModelRepo {
    * needs no lock: its single connection already serializes transactions.
    */
   private async lockTenantModels(trx: Knex.Transaction, tenantId: string): Promise<{ id: string; mode: ModelMode; split: number }[]> {
-    const q = trx('intent_models').where({ tenant_id: tenantId }).select('id', 'mode', 'split');
+    // One lock order for every caller, so two transactions never wait on each other crosswise.
+    const q = trx('intent_models').where({ tenant_id: tenantId }).select('id', 'mode', 'split').orderBy('id');
     return isPostgres(this.db) ? q.forUpdate() : q;
   }
 }
