@@ -53,6 +53,8 @@ const envSchema = z.object({
   /** Intent model directory (model.onnx + model.json); default: the shipped models/default; `off` disables. */
   INTENT_MODEL_DIR: z.string().optional(),
   INTENT_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
+  /** Largest intent model upload (all files together). */
+  INTENT_MODEL_MAX_BYTES: z.coerce.number().int().min(1).default(256 * 1024 * 1024),
 });
 
 /** Validated process configuration; built once, in the composition root. */
@@ -99,6 +101,7 @@ export interface Config {
   /** Undefined: the shipped default model; null: intent routing off. */
   intentModelDir: string | null | undefined;
   intentMinConfidence: number;
+  intentModelMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -156,5 +159,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryBackoffMs: e.DELIVERY_BACKOFF_MS,
     intentModelDir: e.INTENT_MODEL_DIR === 'off' ? null : e.INTENT_MODEL_DIR ? path.resolve(e.INTENT_MODEL_DIR) : undefined,
     intentMinConfidence: e.INTENT_MIN_CONFIDENCE,
+    intentModelMaxBytes: e.INTENT_MODEL_MAX_BYTES,
   };
 }

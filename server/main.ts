@@ -125,7 +125,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     }),
     onBusError: (err) => log.warn({ err }, 'publishing an event failed; clients will resync'),
     onAgentReply: (result) => delivery.replyStored(result),
-    onCustomerMessage: (result) => router?.messageStored(result),
+    onCustomerMessage: (result) => router.messageStored(result),
   });
 
   const secret = config.secretKey ?? (await getOrCreateSetting(db, 'token_secret', () => randomSecret(48)));
@@ -207,6 +207,8 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     log,
   });
 
+  // Classification, routing rules, triage, corrections and model versions (intentRoutingRoutes,
+  // intentModelRoutes): composed in intent/wiring.ts.
   const intent = await createIntentRouting({ config, db, queue: tiers.queue, conversations, messages, agents, metrics, log });
   const router = intent.router;
 
@@ -298,7 +300,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
         server.listen(config.port, config.host, () => {
           boundPort = (server!.address() as AddressInfo).port;
           delivery.start(config.nodeId);
-          router?.start(config.nodeId);
+          router.start(config.nodeId);
           // In the background: a provider that is down must not hold up the start.
           channelRuntime.startAll().catch((err) => log.error({ err }, 'starting channel inboxes failed'));
           resolve(boundPort);
@@ -316,7 +318,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       await closed;
       clearTimeout(timer);
       await delivery.stop();
-      await router?.stop();
+      await router.stop();
       await intent.close();
       await tiers.close();
       await db.destroy();

@@ -10,15 +10,17 @@ import type { MessageRepo } from '../messages/repo.js';
 import type { ConversationService } from '../conversations/service.js';
 import { appRoot } from '../http/static-apps.js';
 import { loadIntentModel, type IntentPredictor } from './model.js';
-import { IntentRouter, singleModel } from './router.js';
+import { IntentRouter } from './router.js';
 import { IntentCorrections } from './routing/corrections.js';
 import { IntentFeedbackRepo } from './routing/feedback.js';
 import { RoutingRuleRepo } from './routing/rules.js';
 import { intentRoutingRoutes } from './routing/routes.js';
+import { IntentModelRepo } from './versions/repo.js';
+import { ModelRegistry } from './versions/registry.js';
+import { intentModelRoutes } from './versions/routes.js';
 
 export interface IntentRouting {
-  /** Undefined when no model could be loaded: messages then stay unclassified. */
-  router: IntentRouter | undefined;
+  router: IntentRouter;
   routes: Router[];
   close(): Promise<void>;
 }
@@ -50,14 +52,18 @@ export async function createIntentRouting(d: {
   const rules = new RoutingRuleRepo(d.db, { triageThreshold: d.config.intentMinConfidence, triageTeamId: null });
   const feedback = new IntentFeedbackRepo(d.db);
   const corrections = new IntentCorrections({ conversations: d.conversations, messages: d.messages, feedback, rules, metrics: d.metrics });
-  const router = model
-    ? new IntentRouter({ queue: d.queue, models: singleModel(model), conversations: d.conversations, rules, feedback, metrics: d.metrics, log: d.log })
-    : undefined;
-  const labels = async () => [...(model?.labels ?? [])].sort();
+  const repo = new IntentModelRepo(d.db);
+  // Without the shipped model a tenant's uploaded one still routes; with neither, messages stay unclassified.
+  const registry = new ModelRegistry({ repo, defaultModel: model, log: d.log });
+  const router = new IntentRouter({ queue: d.queue, models: registry, conversations: d.conversations, rules, feedback, metrics: d.metrics, log: d.log });
   return {
     router,
-    routes: [intentRoutingRoutes({ rules, feedback, corrections, agents: d.agents, labels })],
+    routes: [
+      intentRoutingRoutes({ rules, feedback, corrections, agents: d.agents, labels: (tenantId) => registry.labels(tenantId) }),
+      intentModelRoutes({ repo, registry, maxBytes: d.config.intentModelMaxBytes }),
+    ],
     close: async () => {
+      await registry.close();
       await model?.close();
     },
   };
