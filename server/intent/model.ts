@@ -114,8 +114,11 @@ export async function loadIntentModelFiles(files: ModelFiles): Promise<IntentPre
   switch (kind) {
     case 'linear':
       return IntentModel.fromFiles(files, manifest);
+    case 'transformer':
+      // Loaded on demand: transformer.ts imports this module, and only transformer models need it.
+      return (await import('./transformer.js')).TransformerIntentModel.fromFiles(files, manifest);
     default:
-      throw new AppError('SB_ERR_VALIDATION', `model.json has an unknown kind ${JSON.stringify(kind)} (supported: linear)`);
+      throw new AppError('SB_ERR_VALIDATION', `model.json has an unknown kind ${JSON.stringify(kind)} (supported: linear, transformer)`);
   }
 }
 
