@@ -37,7 +37,8 @@ export async function startHistoryHub(databaseUrl: string, redis: boolean): Prom
     SECRET_KEY: '',
     REDIS_URL: redis ? REDIS_URL : '',
     ...(redisPrefix ? { REDIS_PREFIX: redisPrefix } : {}),
-  });
+    // e.g. BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the hub under this load.
+  }, undefined, (process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(' ').filter(Boolean));
   let port: string;
   try {
     port = (await proc.waitFor(/running at http:\/\/localhost:(\d+)/, 120_000))[1]!;
