@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Router } from 'express';
 import type { Config } from '../config.js';
@@ -18,6 +19,9 @@ import { intentRoutingRoutes } from './routing/routes.js';
 import { IntentModelRepo } from './versions/repo.js';
 import { ModelRegistry } from './versions/registry.js';
 import { intentModelRoutes } from './versions/routes.js';
+import { BackgroundTrainer } from './retrain/trainer.js';
+import { retrainRoutes } from './retrain/routes.js';
+import { readLabelledCsv, type LabelledTexts } from './dataset.js';
 
 export interface IntentRouting {
   router: IntentRouter;
@@ -26,9 +30,26 @@ export interface IntentRouting {
 }
 
 /** Loads the configured model; a model that does not load leaves the hub running without it (and says so). */
+const modelDir = (config: Config): string | null => (config.intentModelDir === null ? null : (config.intentModelDir ?? path.join(appRoot(), 'models', 'default')));
+
+/** The configured model's training set (`data.csv` beside it), which retraining starts from. */
+function shippedData(config: Config, log: Logger): () => LabelledTexts | undefined {
+  return () => {
+    const dir = modelDir(config);
+    const file = dir && path.join(dir, 'data.csv');
+    if (!file || !fs.existsSync(file)) return undefined;
+    try {
+      return readLabelledCsv(file);
+    } catch (err) {
+      log.warn({ err: { message: (err as Error).message }, file }, 'the shipped training set is unreadable; retraining from corrections only');
+      return undefined;
+    }
+  };
+}
+
 async function loadDefaultModel(config: Config, log: Logger): Promise<IntentPredictor | undefined> {
-  if (config.intentModelDir === null) return undefined;
-  const dir = config.intentModelDir ?? path.join(appRoot(), 'models', 'default');
+  const dir = modelDir(config);
+  if (dir === null) return undefined;
   try {
     return await loadIntentModel(dir);
   } catch (err) {
@@ -60,6 +81,7 @@ export async function createIntentRouting(d: {
     router,
     routes: [
       intentRoutingRoutes({ rules, feedback, corrections, agents: d.agents, labels: (tenantId) => registry.labels(tenantId) }),
+      retrainRoutes({ feedback, repo, trainer: new BackgroundTrainer(), shippedData: shippedData(d.config, d.log) }),
       intentModelRoutes({ repo, registry, maxBytes: d.config.intentModelMaxBytes }),
     ],
     close: async () => {
