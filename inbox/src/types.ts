@@ -15,7 +15,7 @@ export type {
 } from '../../server/contract/domain.js';
 export type { ClientFrame, FrameActor, ServerFrame } from '../../server/contract/frames.js';
 
-import type { Agent, Conversation, Message } from '../../server/contract/domain.js';
+import type { Agent, Conversation, Message, Priority } from '../../server/contract/domain.js';
 
 /** `GET /api/v1/auth/me`. */
 export type Me = Agent & { tenantId: string };
@@ -34,4 +34,43 @@ export interface CannedResponse {
 export interface SearchHit {
   conversation: InboxConversation;
   message: Message | null;
+}
+
+/** One routing rule (`/api/v1/intent/rules`): a confident `intent` routes an unrouted conversation. */
+export interface RoutingRule {
+  id: string;
+  intent: string;
+  /** 0..1; null: the tenant's triage threshold. */
+  minConfidence: number | null;
+  teamId: string | null;
+  assigneeId: string | null;
+  priority: Priority | null;
+  position: number;
+}
+
+/** The body of `POST /api/v1/intent/rules` (at least one of teamId, assigneeId, priority). */
+export interface RuleBody {
+  intent: string;
+  minConfidence?: number;
+  teamId?: string;
+  assigneeId?: string;
+  priority?: Priority;
+}
+
+/** `GET/PUT /api/v1/intent/settings`: below the threshold a conversation waits in triage. */
+export interface RoutingSettings {
+  triageThreshold: number;
+  triageTeamId: string | null;
+}
+
+/** One intent model version (`GET /api/v1/intent/models`). */
+export interface IntentModel {
+  id: string;
+  name: string;
+  kind: string | null;
+  labels: string[];
+  mode: 'inactive' | 'active' | 'candidate' | 'shadow';
+  split: number;
+  builtIn?: boolean;
+  stats?: { predictions: number; feedback: number; agreed: number; agreement: number | null };
 }

@@ -1,4 +1,20 @@
-import type { Agent, Attachment, CannedResponse, Contact, Inbox, InboxConversation, Me, Message, Page, SearchHit, Team } from '../types.js';
+import type {
+  Agent,
+  Attachment,
+  CannedResponse,
+  Contact,
+  Inbox,
+  InboxConversation,
+  IntentModel,
+  Me,
+  Message,
+  Page,
+  RoutingRule,
+  RoutingSettings,
+  RuleBody,
+  SearchHit,
+  Team,
+} from '../types.js';
 import { http } from './http.js';
 
 const enc = encodeURIComponent;
@@ -45,4 +61,14 @@ export const api = {
 
   upload: (file: File) => http.upload<Attachment>(`/attachments?name=${enc(file.name)}`, file, file.type),
   search: (q: string, limit = 20) => http.get<Page<SearchHit>>(`/search?q=${enc(q)}&limit=${limit}`),
+
+  /** An agent's correction: the conversation comes back out of triage (and routed, if nobody had it). */
+  setIntent: (id: string, intent: string) => http.put<InboxConversation>(`/conversations/${enc(id)}/intent`, { intent }),
+  intentLabels: () => http.get<Page<string>>('/intent/labels'),
+  intentRules: () => http.get<Page<RoutingRule>>('/intent/rules'),
+  createIntentRule: (b: RuleBody) => http.post<RoutingRule>('/intent/rules', b),
+  deleteIntentRule: (id: string) => http.del<void>(`/intent/rules/${enc(id)}`),
+  intentSettings: () => http.get<RoutingSettings>('/intent/settings'),
+  putIntentSettings: (b: RoutingSettings) => http.put<RoutingSettings>('/intent/settings', b),
+  intentModels: () => http.get<Page<IntentModel>>('/intent/models'),
 };

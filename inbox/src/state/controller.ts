@@ -73,10 +73,11 @@ export class InboxController {
     if (r.view === 'conversations' && r.id) void this.openConversation(r.id, false);
   }
 
-  /** Agents, teams, inboxes and canned responses (for pickers and labels). */
+  /** Agents, teams, inboxes, canned responses and intent labels (for pickers and labels). */
   async loadDirectory(): Promise<void> {
-    const [agents, teams, inboxes, canned] = await Promise.allSettled([api.agents(), api.teams(), api.inboxes(), api.canned()]);
+    const [agents, teams, inboxes, canned, labels] = await Promise.allSettled([api.agents(), api.teams(), api.inboxes(), api.canned(), api.intentLabels()]);
     this.store.set({
+      ...(labels.status === 'fulfilled' ? { intentLabels: labels.value.items } : {}),
       ...(agents.status === 'fulfilled' ? { agents: agents.value.items } : {}),
       ...(teams.status === 'fulfilled' ? { teams: teams.value.items } : {}),
       ...(inboxes.status === 'fulfilled' ? { inboxes: inboxes.value.items } : {}),
@@ -330,6 +331,20 @@ export class InboxController {
       this.remember(await api.patchConversation(id, patch));
     } catch (err) {
       this.toast(describeError(err));
+    }
+  }
+
+  /**
+   * An agent's word on what the customer wants. The answer (out of triage, maybe routed) replaces
+   * the local copy at once; the live frame brings it to everyone else. Resolves to an error
+   * message for the picker, or null.
+   */
+  async correctIntent(id: string, intent: string): Promise<string | null> {
+    try {
+      this.remember(await api.setIntent(id, intent));
+      return null;
+    } catch (err) {
+      return describeError(err);
     }
   }
 

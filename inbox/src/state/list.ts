@@ -9,10 +9,12 @@ export interface ListFilter {
   channel: ChannelName | '';
   teamId: string;
   intent: string;
+  /** Only conversations waiting for a human to route them (`?triage=true`). */
+  triage: boolean;
   sort: 'activity' | 'waiting';
 }
 
-export const DEFAULT_FILTER: ListFilter = { status: 'open', assignee: 'all', inboxId: '', channel: '', teamId: '', intent: '', sort: 'activity' };
+export const DEFAULT_FILTER: ListFilter = { status: 'open', assignee: 'all', inboxId: '', channel: '', teamId: '', intent: '', triage: false, sort: 'activity' };
 
 /** Query string for `GET /api/v1/conversations` (unknown keys are ignored by older servers). */
 export function listQuery(f: ListFilter, cursor: string | null, limit = 25): string {
@@ -22,6 +24,7 @@ export function listQuery(f: ListFilter, cursor: string | null, limit = 25): str
   if (f.channel) p.set('channel', f.channel);
   if (f.teamId) p.set('teamId', f.teamId);
   if (f.intent) p.set('intent', f.intent);
+  if (f.triage) p.set('triage', 'true');
   if (cursor) p.set('cursor', cursor);
   return p.toString();
 }
@@ -35,6 +38,7 @@ export function matchesFilter(c: InboxConversation, f: ListFilter, meId: string)
   if (f.channel && c.channel !== f.channel) return false;
   if (f.teamId && c.teamId !== f.teamId) return false;
   if (f.intent && c.intent !== f.intent) return false;
+  if (f.triage && !c.triage) return false;
   return true;
 }
 

@@ -1,5 +1,5 @@
 /** Client-side routes under `/inbox/` (history.pushState; the server serves index.html for all). */
-export type AdminTab = 'inboxes' | 'agents' | 'canned';
+export type AdminTab = 'inboxes' | 'agents' | 'canned' | 'routing';
 export type Route = { view: 'conversations'; id: string | null } | { view: 'admin'; tab: AdminTab };
 
 export const BASE = '/inbox/';
@@ -9,7 +9,7 @@ export function parseRoute(pathname: string): Route {
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : '';
   const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'admin') {
-    const tab = parts[1] === 'agents' || parts[1] === 'canned' ? parts[1] : 'inboxes';
+    const tab = parts[1] === 'agents' || parts[1] === 'canned' || parts[1] === 'routing' ? parts[1] : 'inboxes';
     return { view: 'admin', tab };
   }
   if (parts[0] === 'conversations' && parts[1]) return { view: 'conversations', id: parts[1] };

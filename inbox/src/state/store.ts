@@ -39,6 +39,8 @@ export interface State {
   inboxes: Inbox[];
   canned: CannedResponse[];
   intents: string[];
+  /** Labels the tenant's intent models know (`/intent/labels`): what the intent picker offers. */
+  intentLabels: string[];
   online: string[];
   away: string[];
   /** Null until known; false hides the presence toggle (older servers). */
@@ -76,6 +78,7 @@ export function initialState(pathname: string): State {
     inboxes: [],
     canned: [],
     intents: [],
+    intentLabels: [],
     online: [],
     away: [],
     presenceToggle: null,

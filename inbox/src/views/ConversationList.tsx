@@ -1,5 +1,6 @@
 import { useInbox } from '../context.js';
 import { ago, CHANNEL_LABEL, contactLabel } from '../format.js';
+import { intentChipLabel } from '../state/intent.js';
 import type { ListFilter } from '../state/list.js';
 import { unreadCount } from '../state/unread.js';
 import type { ConversationStatus, InboxConversation } from '../types.js';
@@ -28,12 +29,17 @@ export function ConversationList() {
             </button>
           ))}
         </div>
-        <div role="group" aria-label="Assignee filter" class="seg">
-          {ASSIGNEES.map((a) => (
-            <button key={a.value} type="button" aria-pressed={f.assignee === a.value} onClick={() => ctl.setFilter({ assignee: a.value })}>
-              {a.label}
-            </button>
-          ))}
+        <div class="seg">
+          <div role="group" aria-label="Assignee filter" class="seg">
+            {ASSIGNEES.map((a) => (
+              <button key={a.value} type="button" aria-pressed={f.assignee === a.value} onClick={() => ctl.setFilter({ assignee: a.value })}>
+                {a.label}
+              </button>
+            ))}
+          </div>
+          <button type="button" class="triage-view" aria-pressed={f.triage} title="Conversations waiting for a human to route them" onClick={() => ctl.setFilter({ triage: !f.triage })}>
+            Triage
+          </button>
         </div>
         <div class="selects">
           <label>
@@ -110,7 +116,7 @@ export function ConversationList() {
               <Item key={c.id} c={c} openId={openId} snippet={null} />
             ))}
           </ul>
-          {s.list.length === 0 && !s.listLoading && <p class="muted">No {f.status} conversations.</p>}
+          {s.list.length === 0 && !s.listLoading && <p class="muted">{f.triage ? `Nothing ${f.status} waits in triage.` : `No ${f.status} conversations.`}</p>}
           {s.listError && (
             <p role="alert" class="error">
               {s.listError}
@@ -131,6 +137,7 @@ function Item({ c, openId, snippet }: { c: InboxConversation; openId: string | n
   const [s, ctl] = useInbox();
   const unread = openId === c.id ? 0 : unreadCount(c, s.readSeq[c.id]);
   const assignee = c.assigneeId ? s.agents.find((a) => a.id === c.assigneeId)?.name ?? 'someone' : null;
+  const team = c.teamId ? s.teams.find((t) => t.id === c.teamId)?.name : undefined;
   const name = contactLabel(s.contacts[c.contactId], c.contactId);
   const text = snippet ?? s.previews[c.id] ?? '';
   return (
@@ -158,8 +165,10 @@ function Item({ c, openId, snippet }: { c: InboxConversation; openId: string | n
         </span>
         <span class="row meta">
           {assignee ? `Assigned to ${assignee}` : 'Unassigned'}
+          {team && <span class="team"> · {team}</span>}
           {c.priority !== 'none' && <span class={`prio prio-${c.priority}`}> · {c.priority}</span>}
-          {c.intent && <span> · {c.intent}</span>}
+          {c.intent && <span class="chip chip-sm">{intentChipLabel(c.intent, c.intentConfidence)}</span>}
+          {c.triage && <span class="badge triage">Needs triage</span>}
         </span>
       </a>
     </li>

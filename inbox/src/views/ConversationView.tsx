@@ -3,6 +3,7 @@ import { useInbox } from '../context.js';
 import { CHANNEL_LABEL, contactLabel } from '../format.js';
 import { Actions } from '../components/Actions.js';
 import { Composer } from '../components/Composer.js';
+import { IntentChip } from '../components/IntentChip.js';
 import { MessageItem, PendingItem } from '../components/MessageItem.js';
 
 /** Middle pane: header, actions, the timeline (role="log"), typing indicator and composer. */
@@ -45,7 +46,7 @@ export function ConversationView({ id }: { id: string }) {
         <h2>{contactLabel(contact, c.contactId)}</h2>
         <span class={`badge ch-${c.channel}`}>{CHANNEL_LABEL[c.channel] ?? c.channel}</span>
         <span class={`status st-${c.status}`}>{c.status}</span>
-        {c.intent && <span class="intent">intent: {c.intent}</span>}
+        <IntentChip conversation={c} />
       </header>
       <Actions conversation={c} />
       <div

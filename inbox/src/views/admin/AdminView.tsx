@@ -1,18 +1,23 @@
+import type { ComponentType } from 'preact';
 import { useInbox } from '../../context.js';
 import type { AdminTab } from '../../state/router.js';
 import { AgentsAdmin } from './AgentsAdmin.js';
 import { CannedAdmin } from './CannedAdmin.js';
 import { InboxesAdmin } from './InboxesAdmin.js';
+import { RoutingAdmin } from './RoutingAdmin.js';
 
 const TABS: { tab: AdminTab; label: string }[] = [
   { tab: 'inboxes', label: 'Inboxes' },
   { tab: 'agents', label: 'Agents & teams' },
   { tab: 'canned', label: 'Canned responses' },
+  { tab: 'routing', label: 'Routing' },
 ];
+const BODY: Record<AdminTab, ComponentType> = { inboxes: InboxesAdmin, agents: AgentsAdmin, canned: CannedAdmin, routing: RoutingAdmin };
 
 /** Admin screens (only rendered for admins; the server enforces it too). */
 export function AdminView({ tab }: { tab: AdminTab }) {
   const [, ctl] = useInbox();
+  const Body = BODY[tab];
   return (
     <main class="admin">
       <nav aria-label="Admin sections" class="admin-tabs">
@@ -30,7 +35,9 @@ export function AdminView({ tab }: { tab: AdminTab }) {
           </a>
         ))}
       </nav>
-      <div class="admin-body">{tab === 'inboxes' ? <InboxesAdmin /> : tab === 'agents' ? <AgentsAdmin /> : <CannedAdmin />}</div>
+      <div class="admin-body">
+        <Body />
+      </div>
     </main>
   );
 }
