@@ -45,7 +45,9 @@ export function decideRouting(c: ConversationRecord, p: ScoredIntent, rules: rea
   if (c.intent !== null || c.triage) return { patch, note: null, rule: null };
   patch.triage = true;
   if (settings.triageTeamId) patch.teamId = settings.triageTeamId;
-  return { patch, note: `Sent to triage: the intent is unclear (best guess ${p.intent}, ${percent(p.confidence)})`, rule: null };
+  // No timeline line: the triage flag says it, and most first messages ("hi") are unclear, so
+  // a line each would crowd every conversation's start.
+  return { patch, note: null, rule: null };
 }
 
 /** The conversation fields a rule sets. */
