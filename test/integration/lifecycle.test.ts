@@ -39,7 +39,12 @@ describe('connection heartbeats and timed conversation state', () => {
     const from = agent.frames.length;
     const snoozed = await api(server.url, agentToken).patch(`/api/v1/conversations/${id}`, { status: 'snoozed', snoozedUntil: until });
     expect(snoozed.body).toMatchObject({ status: 'snoozed', snoozedUntil: until });
-    const woke = await agent.next((f) => f.type === 'conversation.updated' && f.conversation.id === id && f.conversation.status === 'open', 5000, from);
+    // Intent routing also updates the conversation (status open) around this time: wait for the wake itself.
+    const woke = await agent.next(
+      (f) => f.type === 'conversation.updated' && f.conversation.id === id && f.conversation.status === 'open' && Date.parse(f.conversation.updatedAt) >= Date.parse(until),
+      5000,
+      from,
+    );
     expect(woke.conversation.snoozedUntil).toBeNull();
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(until));
     await Promise.all([visitor.close(), agent.close()]);
