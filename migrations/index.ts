@@ -5,6 +5,7 @@ import * as canned from './003_canned_responses.js';
 import * as availability from './004_agent_availability.js';
 import * as deliveries from './005_deliveries.js';
 import * as intentRouting from './006_intent_routing.js';
+import * as replyTo from './007_reply_to.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004_agent_availability': availability,
   '005_deliveries': deliveries,
   '006_intent_routing': intentRouting,
+  '007_reply_to': replyTo,
 };
 
 /** A knex migration source over the static list above. */

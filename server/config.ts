@@ -50,6 +50,8 @@ const envSchema = z.object({
   /** Outbound delivery: tries before giving up, and the first retry delay (doubling up to 5 min). */
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(1).default(1000),
+  /** How often each node re-enqueues deliveries whose queue entry was lost (and how overdue they must be). */
+  DELIVERY_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
   /** Intent model directory (model.onnx + model.json); default: the shipped models/default; `off` disables. */
   INTENT_MODEL_DIR: z.string().optional(),
   INTENT_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
@@ -98,6 +100,7 @@ export interface Config {
   telegramPollTimeoutSeconds: number;
   deliveryMaxAttempts: number;
   deliveryBackoffMs: number;
+  deliverySweepMs: number;
   /** Undefined: the shipped default model; null: intent routing off. */
   intentModelDir: string | null | undefined;
   intentMinConfidence: number;
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     telegramPollTimeoutSeconds: Math.min(e.TELEGRAM_POLL_TIMEOUT_SECONDS, Math.floor(e.CHANNEL_LEASE_MS / 3000)),
     deliveryMaxAttempts: e.DELIVERY_MAX_ATTEMPTS,
     deliveryBackoffMs: e.DELIVERY_BACKOFF_MS,
+    deliverySweepMs: e.DELIVERY_SWEEP_MS,
     intentModelDir: e.INTENT_MODEL_DIR === 'off' ? null : e.INTENT_MODEL_DIR ? path.resolve(e.INTENT_MODEL_DIR) : undefined,
     intentMinConfidence: e.INTENT_MIN_CONFIDENCE,
     intentModelMaxBytes: e.INTENT_MODEL_MAX_BYTES,

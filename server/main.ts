@@ -180,6 +180,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
     {
       queue: tiers.queue,
       deliveries,
+      messages,
       inboxes,
       contacts,
       conversations,
@@ -193,7 +194,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
           .catch((err) => log.warn({ err }, 'publishing a delivery update failed'));
       },
     },
-    { maxAttempts: config.deliveryMaxAttempts, baseBackoffMs: config.deliveryBackoffMs },
+    { maxAttempts: config.deliveryMaxAttempts, baseBackoffMs: config.deliveryBackoffMs, sweepMs: config.deliverySweepMs },
   );
   const channelRuntime = new ChannelRuntime({
     channels: providers,

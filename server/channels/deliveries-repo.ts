@@ -24,7 +24,12 @@ export interface DeliveryRow extends Omit<Delivery, 'createdAt' | 'updatedAt'> {
   tenantId: string;
   createdAt: number;
   updatedAt: number;
+  /** When a queued or retrying delivery is next due (epoch ms); internal, not on the wire. */
+  dueAt: number;
 }
+
+/** States in which a delivery waits for a worker. */
+const WAITING = ['queued', 'retrying'] as const;
 
 const toRow = (r: Record<string, unknown>): DeliveryRow => ({
   tenantId: r['tenant_id'] as string,
@@ -40,9 +45,10 @@ const toRow = (r: Record<string, unknown>): DeliveryRow => ({
   error: (r['error'] as string | null) ?? null,
   createdAt: Number(r['created_at']),
   updatedAt: Number(r['updated_at']),
+  dueAt: Number(r['due_at']),
 });
 
-export const toWireDelivery = ({ tenantId: _t, createdAt, updatedAt, ...rest }: DeliveryRow): Delivery => ({
+export const toWireDelivery = ({ tenantId: _t, createdAt, updatedAt, dueAt: _d, ...rest }: DeliveryRow): Delivery => ({
   ...rest,
   createdAt: toIso(createdAt)!,
   updatedAt: toIso(updatedAt)!,
@@ -69,6 +75,7 @@ export class DeliveryRepo {
         provider_ids: '[]',
         created_at: now,
         updated_at: now,
+        due_at: now,
       });
       return true;
     } catch (err) {
@@ -98,12 +105,53 @@ export class DeliveryRepo {
     return Boolean(r);
   }
 
-  async update(tenantId: string, messageId: string, patch: Partial<Pick<DeliveryRow, 'status' | 'attempts' | 'error'>>): Promise<void> {
+  async update(tenantId: string, messageId: string, patch: Partial<Pick<DeliveryRow, 'status' | 'attempts' | 'error' | 'dueAt'>>): Promise<void> {
     const row: Record<string, unknown> = { updated_at: nowMs() };
     if (patch.status !== undefined) row['status'] = patch.status;
     if (patch.attempts !== undefined) row['attempts'] = patch.attempts;
     if (patch.error !== undefined) row['error'] = patch.error;
+    if (patch.dueAt !== undefined) row['due_at'] = patch.dueAt;
     await this.db('deliveries').where({ tenant_id: tenantId, message_id: messageId }).update(row);
+  }
+
+  /**
+   * Takes a delivery for sending (a guarded update, so of two workers holding a job for the
+   * same delivery exactly one wins): it must be waiting and due (`earlyMs` of clock skew
+   * allowed), or stuck in `sending` without progress for `sendingStaleMs` (its worker died).
+   * True when this caller now holds it; `attempts` is counted up.
+   */
+  async claim(tenantId: string, messageId: string, opts: { now: number; earlyMs: number; sendingStaleMs: number }): Promise<boolean> {
+    const changed = await this.db('deliveries')
+      .where({ tenant_id: tenantId, message_id: messageId })
+      .andWhere((w) =>
+        w
+          .where((q) => q.whereIn('status', WAITING).andWhere('due_at', '<=', opts.now + opts.earlyMs))
+          .orWhere((q) => q.where('status', 'sending').andWhere('updated_at', '<', opts.now - opts.sendingStaleMs)),
+      )
+      .update({ status: 'sending', attempts: this.db.raw('attempts + 1'), updated_at: opts.now });
+    return Number(changed) === 1;
+  }
+
+  /**
+   * Deliveries left behind, across tenants (for the sweeper): waiting and due before
+   * `dueBefore`, or in `sending` without progress since `stuckBefore`. Oldest first.
+   */
+  async overdue(opts: { dueBefore: number; stuckBefore: number; limit: number }): Promise<DeliveryRow[]> {
+    const waiting = await this.db('deliveries').whereIn('status', WAITING).andWhere('due_at', '<', opts.dueBefore).orderBy('due_at').limit(opts.limit);
+    const stuck = await this.db('deliveries').where('status', 'sending').andWhere('updated_at', '<', opts.stuckBefore).orderBy('updated_at').limit(opts.limit);
+    return [...waiting, ...stuck].map(toRow);
+  }
+
+  /**
+   * Marks a left-behind delivery due again, if nobody touched it since it was read (a guarded
+   * update: of several nodes sweeping at once, exactly one gets true and enqueues it). A row
+   * stuck in `sending` becomes `retrying`.
+   */
+  async rescue(row: DeliveryRow, now: number): Promise<boolean> {
+    const changed = await this.db('deliveries')
+      .where({ tenant_id: row.tenantId, message_id: row.messageId, status: row.status, due_at: row.dueAt, updated_at: row.updatedAt })
+      .update({ status: row.status === 'sending' ? 'retrying' : row.status, due_at: now, updated_at: now });
+    return Number(changed) === 1;
   }
 
   /** Progress of a multi-part send: parts 1…`partsSent` are at the provider. */

@@ -1,4 +1,4 @@
-import type { Attachment, ChannelInbox, ChannelName, ProviderChannel } from '../contract/index.js';
+import type { Attachment, ChannelInbox, ChannelName, Message, ProviderChannel } from '../contract/index.js';
 import { ChannelSendError } from '../contract/index.js';
 import type { Logger } from '../logger.js';
 import type { Consumer, Job, JobQueue } from '../queue/queue.js';
@@ -6,7 +6,8 @@ import type { AttachmentService } from '../attachments/service.js';
 import type { ContactRepo } from '../contacts/repo.js';
 import type { InboxRepo } from '../inboxes/repo.js';
 import type { ConversationService, SendResult } from '../conversations/service.js';
-import type { DeliveryRepo, DeliveryStatus } from './deliveries-repo.js';
+import type { MessageRepo } from '../messages/repo.js';
+import type { DeliveryRepo, DeliveryRow, DeliveryStatus } from './deliveries-repo.js';
 
 /** The hot-tier stream outbound deliveries travel on. */
 export const DELIVERY_STREAM = 'deliveries';
@@ -21,6 +22,8 @@ export interface DeliveryJob {
   seq: number;
   body: string;
   attachments: Attachment[];
+  /** The seq of the message this reply answers; the worker turns it into the provider's message id. */
+  replyToSeq?: number;
   /** 1 for the first try; retries we schedule ourselves (rate limits, outages) count up. */
   attempt: number;
 }
@@ -34,11 +37,24 @@ export interface DeliveryOptions {
   maxBackoffMs?: number;
   /** A queued delivery older than this without progress is enqueued again when its reply is repeated. Default 30000. */
   staleMs?: number;
+  /**
+   * How often this node looks for deliveries whose queue entry was lost (Redis flushed, a crash
+   * between the database write and the enqueue), and how long past its due time a waiting
+   * delivery must be to count as lost. Default 30000.
+   */
+  sweepMs?: number;
+  /**
+   * A delivery in `sending` without progress for this long is taken to have lost its worker
+   * (each Bot API call times out after 30 s, and each part sent counts as progress). Default 120000.
+   */
+  sendingStaleMs?: number;
 }
 
 export interface DeliveryDeps {
   queue: JobQueue;
   deliveries: DeliveryRepo;
+  /** Reads the message a reply answers (for its provider id), and a swept delivery's message. */
+  messages: MessageRepo;
   inboxes: InboxRepo;
   contacts: ContactRepo;
   conversations: ConversationService;
@@ -54,24 +70,47 @@ const ORDER_WAIT_MS = 250;
 
 const sentOrFinal = new Set(['sent', 'failed', 'unreachable']);
 
+/** How early (clock skew between nodes) a job may take a delivery that is due a little later. */
+const EARLY_MS = 1000;
+
+/** Most left-behind deliveries one sweep re-enqueues. */
+const SWEEP_BATCH = 200;
+
+const jobOf = (tenantId: string, inboxId: string, message: Message, attempt: number): DeliveryJob => ({
+  tenantId,
+  messageId: message.id,
+  conversationId: message.conversationId,
+  inboxId,
+  seq: message.seq,
+  body: message.body,
+  attachments: message.attachments,
+  ...(message.replyToSeq !== undefined ? { replyToSeq: message.replyToSeq } : {}),
+  attempt,
+});
+
 /**
  * Outbound delivery to provider channels. An agent's reply is recorded as a `queued` delivery
  * and a job on the `deliveries` stream; a worker on any node sends it through the channel —
  * never inside the HTTP request. Rate limits wait as long as the provider asked, outages back
  * off exponentially, a blocked bot marks the contact unreachable and tells the agents with a
  * private system line. At-least-once underneath, but each part of a message is recorded as it
- * is accepted, so a retry resumes rather than repeats.
+ * is accepted, so a retry resumes rather than repeats, and a worker takes a delivery with a
+ * guarded update before sending, so of two jobs for one delivery only one sends. A periodic
+ * sweep (on every node; guarded updates again) re-enqueues deliveries whose job was lost.
  */
 export class DeliveryService {
   private readonly opts: Required<DeliveryOptions>;
   private consumer: Consumer | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> | undefined;
 
   constructor(
     private readonly d: DeliveryDeps,
     opts: DeliveryOptions = {},
   ) {
-    this.opts = { maxAttempts: 12, baseBackoffMs: 1000, maxBackoffMs: 300_000, staleMs: 30_000, ...opts };
+    this.opts = { maxAttempts: 12, baseBackoffMs: 1000, maxBackoffMs: 300_000, staleMs: 30_000, sweepMs: 30_000, sendingStaleMs: 120_000, ...opts };
     if (this.opts.maxAttempts < 1 || this.opts.baseBackoffMs < 1) throw new RangeError('maxAttempts and baseBackoffMs must be positive');
+    if (this.opts.sweepMs < 1 || this.opts.sendingStaleMs < 1) throw new RangeError('sweepMs and sendingStaleMs must be positive');
   }
 
   /** Hook for `ConversationService.onAgentReply`: queues replies in provider-channel conversations. */
@@ -84,13 +123,18 @@ export class DeliveryService {
       const row = await this.d.deliveries.get(c.tenantId, message.id);
       if (!row || row.status !== 'queued' || Date.now() - row.updatedAt < this.opts.staleMs) return;
     }
-    const job: DeliveryJob = { tenantId: c.tenantId, messageId: message.id, conversationId: c.id, inboxId: c.inboxId, seq: message.seq, body: message.body, attachments: message.attachments, attempt: 1 };
-    await this.d.queue.enqueue(DELIVERY_STREAM, job);
+    await this.d.queue.enqueue(DELIVERY_STREAM, jobOf(c.tenantId, c.inboxId, message, 1));
     if (created) this.d.onStatus?.({ tenantId: c.tenantId, conversationId: c.id, messageId: message.id, status: 'queued', error: null });
   }
 
-  /** Starts this node's worker. */
+  /** Starts this node's worker and its sweeper. */
   start(consumer: string): void {
+    this.sweepTimer ??= setInterval(() => {
+      this.sweeping ??= this.sweep()
+        .catch((err) => this.d.log.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'sweeping deliveries failed'))
+        .finally(() => (this.sweeping = undefined));
+    }, this.opts.sweepMs);
+    this.sweepTimer.unref();
     this.consumer ??= this.d.queue.consume<DeliveryJob>(DELIVERY_STREAM, (job) => this.handle(job), {
       consumer,
       // One at a time keeps the replies of a conversation in order.
@@ -101,8 +145,40 @@ export class DeliveryService {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+    await this.sweeping;
     await this.consumer?.stop();
     this.consumer = undefined;
+  }
+
+  /**
+   * Re-enqueues deliveries left behind: waiting (`queued`/`retrying`) more than `sweepMs` past
+   * their due time, or stuck in `sending` for `sendingStaleMs`. Safe on every node at once: a
+   * row is taken by a guarded update, so one node enqueues it; and should a lost job turn up
+   * after all, the worker's own guarded claim lets only one of the two send. Returns how many.
+   */
+  async sweep(now = Date.now()): Promise<number> {
+    const rows = await this.d.deliveries.overdue({ dueBefore: now - this.opts.sweepMs, stuckBefore: now - this.opts.sendingStaleMs, limit: SWEEP_BATCH });
+    let requeued = 0;
+    for (const row of rows) {
+      // A reply waiting behind an earlier one of its conversation is not lost: its job loops
+      // until that one is done (and is swept after that, if it was lost after all).
+      if (row.status !== 'sending' && (await this.d.deliveries.earlierPending(row.tenantId, row.conversationId, row.seq, this.opts.maxBackoffMs + 60_000))) continue;
+      if (await this.requeue(row, now)) requeued++;
+    }
+    if (requeued) this.d.log.info({ requeued }, 'deliveries left behind were enqueued again');
+    return requeued;
+  }
+
+  private async requeue(row: DeliveryRow, now: number): Promise<boolean> {
+    const message = await this.d.messages.get(row.tenantId, row.conversationId, row.seq);
+    if (!message || message.id !== row.messageId) return false;
+    if (!(await this.d.deliveries.rescue(row, now))) return false; // another node took it, or it moved on
+    // A crash right here leaves the row due now: the next sweep takes it again.
+    await this.d.queue.enqueue(DELIVERY_STREAM, jobOf(row.tenantId, row.inboxId, message, row.attempts + 1));
+    if (row.status === 'sending') this.d.onStatus?.({ tenantId: row.tenantId, conversationId: row.conversationId, messageId: row.messageId, status: 'retrying', error: row.error });
+    return true;
   }
 
   private backoff(attempt: number): number {
@@ -114,6 +190,10 @@ export class DeliveryService {
     const p = job.payload;
     const row = await this.d.deliveries.get(p.tenantId, p.messageId);
     if (!row || sentOrFinal.has(row.status)) return;
+    // Another job of this delivery is ahead of this one (a worker is sending it, or a retry is
+    // scheduled for later): this one is a spare copy (a sweep's, a claim's) and ends here.
+    const now = Date.now();
+    if (row.status === 'sending' ? row.updatedAt >= now - this.opts.sendingStaleMs : row.dueAt > now + EARLY_MS) return;
     // Keep a conversation's replies in order: while an earlier one waits out a rate limit or an
     // outage, this one waits behind it (unless that one looks abandoned).
     if (await this.d.deliveries.earlierPending(p.tenantId, p.conversationId, p.seq, this.opts.maxBackoffMs + 60_000)) {
@@ -129,14 +209,20 @@ export class DeliveryService {
     const to = contact?.identities.find((i) => i.inboxId === p.inboxId)?.externalId;
     if (!conversation || !to) return this.finish(p, 'failed', 'the conversation has no recipient on this channel');
 
-    await this.setStatus(p, 'sending', row.error, { attempts: row.attempts + 1 });
-    const providerIds = [...row.providerMessageIds];
+    const replyTo = p.replyToSeq !== undefined ? await this.providerIdOf(p.tenantId, p.conversationId, p.replyToSeq) : undefined;
+
+    if (!(await this.d.deliveries.claim(p.tenantId, p.messageId, { now: Date.now(), earlyMs: EARLY_MS, sendingStaleMs: this.opts.sendingStaleMs }))) return;
+    this.d.onStatus?.({ tenantId: p.tenantId, conversationId: p.conversationId, messageId: p.messageId, status: 'sending', error: row.error });
+    // Read again after the claim: an earlier holder may have sent parts since the first read.
+    const held = (await this.d.deliveries.get(p.tenantId, p.messageId)) ?? row;
+    const providerIds = [...held.providerMessageIds];
     try {
       await channel.send(inbox, {
         to,
         text: p.body,
         files: p.attachments.map((a) => ({ name: a.name, contentType: a.contentType, read: () => this.readAttachment(p.tenantId, a.id) })),
-        partsSent: row.partsSent,
+        replyTo,
+        partsSent: held.partsSent,
         onPartSent: async (part, providerId) => {
           providerIds.push(providerId);
           await this.d.deliveries.partSent(p.tenantId, p.messageId, part, providerIds);
@@ -152,7 +238,8 @@ export class DeliveryService {
   private async failed(p: DeliveryJob, contactId: string, e: ChannelSendError): Promise<void> {
     if (e.kind === 'retry' && p.attempt < this.opts.maxAttempts) {
       const delayMs = e.afterMs ?? this.backoff(p.attempt);
-      await this.setStatus(p, 'retrying', e.message);
+      // The due time tells a spare copy of this job to wait, and the sweeper when it was lost.
+      await this.setStatus(p, 'retrying', e.message, { dueAt: Date.now() + delayMs });
       await this.d.queue.enqueue(DELIVERY_STREAM, { ...p, attempt: p.attempt + 1 }, { delayMs });
       this.d.log.warn({ messageId: p.messageId, attempt: p.attempt, delayMs, reason: e.message }, 'delivery will be retried');
       return;
@@ -171,9 +258,21 @@ export class DeliveryService {
     if (note) await this.d.conversations.appendSystemNote(p.tenantId, p.conversationId, note, `dlv:${p.messageId}`);
   }
 
-  private async setStatus(p: DeliveryJob, status: DeliveryStatus, error: string | null, extra: { attempts?: number } = {}): Promise<void> {
+  private async setStatus(p: DeliveryJob, status: DeliveryStatus, error: string | null, extra: { dueAt?: number } = {}): Promise<void> {
     await this.d.deliveries.update(p.tenantId, p.messageId, { status, error, ...extra });
     this.d.onStatus?.({ tenantId: p.tenantId, conversationId: p.conversationId, messageId: p.messageId, status, error });
+  }
+
+  /**
+   * The provider's id of message `seq`, for `reply_parameters`: an inbound message's own id, or
+   * the first part of an outbound message's delivery. Undefined when there is none (e.g. a
+   * message from the web widget, or one never delivered): the reply then goes out plainly.
+   */
+  private async providerIdOf(tenantId: string, conversationId: string, seq: number): Promise<string | undefined> {
+    const target = await this.d.messages.replyTarget(tenantId, conversationId, seq);
+    if (!target || target.private) return undefined;
+    if (target.direction === 'inbound') return target.providerMessageId ?? undefined;
+    return (await this.d.deliveries.get(tenantId, target.id))?.providerMessageIds[0];
   }
 
   private async readAttachment(tenantId: string, id: string): Promise<Buffer> {

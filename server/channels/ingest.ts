@@ -70,6 +70,7 @@ export class ChannelIngest {
       body,
       attachments,
       dedupKey: m.dedupKey,
+      providerMessageId: m.providerMessageId,
     });
     return { duplicate: result.duplicate, conversationId: result.conversation.id };
   }

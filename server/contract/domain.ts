@@ -33,6 +33,8 @@ export interface Message {
   attachments: Attachment[];
   channel: ChannelName;
   createdAt: string;
+  /** The seq of the message (same conversation) this one answers; present only when set. */
+  replyToSeq?: number;
 }
 
 export interface Conversation {

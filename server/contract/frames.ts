@@ -3,8 +3,11 @@ import type { ErrorCode } from './errors.js';
 
 /** WebSocket frames, client → server (wire contract v1). */
 export type ClientFrame =
-  /** `attachments`: ids from `POST /api/v1/attachments` (or the widget's upload); `body` may then be empty. */
-  | { type: 'message.send'; clientId: string; conversationId?: string; body: string; private?: boolean; attachments?: string[] }
+  /**
+   * `attachments`: ids from `POST /api/v1/attachments` (or the widget's upload); `body` may then be empty.
+   * `replyToSeq`: the message of the same conversation this one answers.
+   */
+  | { type: 'message.send'; clientId: string; conversationId?: string; body: string; private?: boolean; attachments?: string[]; replyToSeq?: number }
   | { type: 'sync'; conversationId: string; since: number }
   | { type: 'typing'; conversationId: string; on: boolean }
   | { type: 'read'; conversationId: string; seq: number }

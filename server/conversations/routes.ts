@@ -68,6 +68,7 @@ export function conversationRoutes(deps: { conversations: ConversationService; a
       private: b.private,
       clientId,
       attachments: await deps.attachments.forMessage(actor, b.attachments),
+      replyToSeq: b.replyToSeq,
     });
     res.status(result.duplicate ? 200 : 201).json(result.message);
   });

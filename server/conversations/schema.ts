@@ -27,6 +27,9 @@ export const messageText = (maxChars: number) =>
 /** Ids of uploaded attachments (`POST …/attachments`) to put on a message. */
 export const attachmentIds = z.array(z.string().min(1).max(64)).max(10);
 
+/** The seq of the message (same conversation) a new message answers. */
+export const replyToSeq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
 /** A message needs text or at least one file. Safe on unvalidated input (zod runs it regardless). */
 export const hasContent = (v: { body?: unknown; attachments?: unknown }): boolean =>
   (typeof v.body === 'string' && v.body.length > 0) || (Array.isArray(v.attachments) && v.attachments.length > 0);
@@ -67,6 +70,7 @@ export const postMessageBody = (maxChars: number) =>
       private: z.boolean().optional(),
       clientId: z.string().min(1).max(100).optional(),
       attachments: attachmentIds.optional(),
+      replyToSeq: replyToSeq.optional(),
     })
     .refine(hasContent, emptyMessage);
 
@@ -80,6 +84,7 @@ export const sendFrameBody = (maxChars: number) =>
       body: messageText(maxChars).default(''),
       private: z.boolean().optional(),
       attachments: attachmentIds.optional(),
+      replyToSeq: replyToSeq.optional(),
     })
     .refine(hasContent, emptyMessage);
 

@@ -23,6 +23,8 @@ export interface SendInput {
   body: string;
   private?: boolean | undefined;
   attachments?: Attachment[] | undefined;
+  /** The message of the same conversation this one answers (`SB_ERR_VALIDATION` if there is none). */
+  replyToSeq?: number | undefined;
 }
 
 export interface HistoryRange {
@@ -105,6 +107,8 @@ export class ConversationService {
     let conversation = input.conversationId
       ? await this.accessible(actor, input.conversationId)
       : await this.d.conversations.latestForContact(actor.tenantId, actor.id, actor.inboxId);
+    // Checked before a conversation is opened: a bad reply must not leave an empty one behind.
+    if (input.replyToSeq !== undefined) await this.checkReplyTarget(actor, conversation, input);
     if (!conversation) {
       const inbox = await this.d.inboxes.get(actor.tenantId, actor.inboxId);
       if (!inbox) throw new AppError('SB_ERR_INBOX_NOT_FOUND');
@@ -126,6 +130,7 @@ export class ConversationService {
     if (!input.conversationId) throw new AppError('SB_ERR_VALIDATION', 'conversationId is required for agents.');
     const dedupKey = input.clientId ? clientKey(actor, input.clientId) : null;
     const conversation = await this.accessible(actor, input.conversationId);
+    if (input.replyToSeq !== undefined) await this.checkReplyTarget(actor, conversation, input);
     const name = await this.senderName(actor);
     if (name === undefined) throw new AppError('SB_ERR_INVALID_TOKEN');
     const sender: Sender = { type: 'agent', id: actor.id, name };
@@ -149,6 +154,8 @@ export class ConversationService {
     body: string;
     attachments: Attachment[];
     dedupKey: string;
+    /** The provider's id of the message (Telegram `message_id`), kept so replies can name it. */
+    providerMessageId?: string | undefined;
   }): Promise<SendResult> {
     const original = await this.d.messages.byDedupKey(input.tenantId, input.dedupKey);
     if (original) {
@@ -168,7 +175,7 @@ export class ConversationService {
       await this.emitConversation(conversation);
     }
     const sender: Sender = { type: 'contact', id: input.sender.contactId, name: input.sender.name };
-    const result = await this.append(conversation, { body: input.body, attachments: input.attachments }, 'inbound', sender, input.dedupKey);
+    const result = await this.append(conversation, { body: input.body, attachments: input.attachments }, 'inbound', sender, input.dedupKey, input.providerMessageId);
     if (!result.duplicate) this.d.onCustomerMessage?.(result);
     return result;
   }
@@ -273,6 +280,18 @@ export class ConversationService {
     return name;
   }
 
+  /**
+   * A reply must name a message of its own conversation that its sender can see; a public
+   * message cannot answer a private note (the customer would be shown a reply to nothing).
+   */
+  private async checkReplyTarget(actor: Actor, conversation: ConversationRecord | undefined, input: SendInput): Promise<void> {
+    const seq = input.replyToSeq!;
+    const target = conversation && (await this.d.messages.replyTarget(actor.tenantId, conversation.id, seq));
+    // A visitor never learns that a private note exists.
+    if (!target || (target.private && actor.type === 'contact')) throw new AppError('SB_ERR_VALIDATION', `replyToSeq: no message ${seq} in this conversation.`);
+    if (target.private && !input.private) throw new AppError('SB_ERR_VALIDATION', `replyToSeq: message ${seq} is a private note; only a private note can answer it.`);
+  }
+
   /** A retried send: the original message, and the warm tier told about it again (it may have missed it). */
   private async repeated(actor: Actor, original: Message): Promise<SendResult> {
     await this.d.reads.messageCommitted(actor.tenantId, original);
@@ -285,6 +304,7 @@ export class ConversationService {
     direction: 'inbound' | 'outbound',
     sender: Sender,
     dedupKey: string | null,
+    providerMessageId?: string,
   ): Promise<SendResult> {
     const result = await this.d.store.append({
       tenantId: conversation.tenantId,
@@ -296,6 +316,8 @@ export class ConversationService {
       attachments: input.attachments ?? [],
       channel: conversation.channel,
       dedupKey,
+      replyToSeq: input.replyToSeq ?? null,
+      providerMessageId: providerMessageId ?? null,
     });
     // Before the ack: a read right after it must not see a stale tail. A duplicate is told too,
     // which heals a tail left behind by a node that died between commit and this call.

@@ -14,7 +14,7 @@ export function frameHandlers(svc: ConversationService, files: AttachmentService
     'message.send': async (c, f) => {
       const actor = c.actor;
       const attachments = await files.forMessage(actor, f.attachments);
-      const input = { clientId: f.clientId, conversationId: f.conversationId, body: f.body, private: f.private, attachments };
+      const input = { clientId: f.clientId, conversationId: f.conversationId, body: f.body, private: f.private, attachments, replyToSeq: f.replyToSeq };
       const result = actor.type === 'agent' ? await svc.sendAsAgent(actor, input) : await svc.sendAsContact(actor, input);
       c.send({ type: 'message.ack', clientId: f.clientId, message: result.message });
     },

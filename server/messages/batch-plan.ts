@@ -107,6 +107,8 @@ export class BatchPlan {
             attachments: JSON.stringify(req.attachments),
             channel: req.channel,
             dedup_key: req.dedupKey,
+            reply_to_seq: req.replyToSeq ?? null,
+            provider_message_id: req.providerMessageId ?? null,
             created_at: now,
           },
         });

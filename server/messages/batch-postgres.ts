@@ -57,8 +57,9 @@ export interface PgQueryable {
 const ONE_STATEMENT_COMMIT = `
 WITH v AS (
   SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::varchar[], $5::varchar[], $6::boolean[], $7::varchar[],
-                       $8::varchar[], $9::varchar[], $10::text[], $11::text[], $12::varchar[], $13::varchar[])
-    AS v(tenant_id, conversation_id, ord, id, direction, private, sender_type, sender_id, sender_name, body, attachments, channel, dedup_key)
+                       $8::varchar[], $9::varchar[], $10::text[], $11::text[], $12::varchar[], $13::varchar[], $14::bigint[], $15::varchar[])
+    AS v(tenant_id, conversation_id, ord, id, direction, private, sender_type, sender_id, sender_name, body, attachments, channel, dedup_key,
+         reply_to_seq, provider_message_id)
 ),
 n AS (SELECT tenant_id, conversation_id, count(*)::bigint AS n FROM v GROUP BY tenant_id, conversation_id),
 locked AS MATERIALIZED (
@@ -67,15 +68,16 @@ locked AS MATERIALIZED (
          LATERAL (SELECT c.tenant_id, c.id FROM conversations c WHERE c.tenant_id = s.tenant_id AND c.id = s.conversation_id FOR UPDATE) l
 ),
 bump AS (
-  UPDATE conversations c SET last_seq = c.last_seq + n.n, last_activity_at = $14, updated_at = $14
+  UPDATE conversations c SET last_seq = c.last_seq + n.n, last_activity_at = $16, updated_at = $16
     FROM n, locked l
    WHERE c.tenant_id = n.tenant_id AND c.id = n.conversation_id AND l.tenant_id = c.tenant_id AND l.id = c.id
   RETURNING c.tenant_id, c.id, c.last_seq, n.n
 ),
 ins AS (
-  INSERT INTO messages (tenant_id, conversation_id, seq, id, direction, private, sender_type, sender_id, sender_name, body, attachments, channel, dedup_key, created_at)
+  INSERT INTO messages (tenant_id, conversation_id, seq, id, direction, private, sender_type, sender_id, sender_name, body, attachments, channel, dedup_key,
+                        reply_to_seq, provider_message_id, created_at)
   SELECT v.tenant_id, v.conversation_id, b.last_seq - b.n + v.ord, v.id, v.direction, v.private, v.sender_type, v.sender_id,
-         v.sender_name, v.body, v.attachments, v.channel, v.dedup_key, $14
+         v.sender_name, v.body, v.attachments, v.channel, v.dedup_key, v.reply_to_seq, v.provider_message_id, $16
     FROM v JOIN bump b ON b.tenant_id = v.tenant_id AND b.id = v.conversation_id
   RETURNING 1
 )
@@ -93,7 +95,7 @@ export async function commitPostgresBatchOneStatement(conn: PgQueryable, request
   const bumps = plan.bumps(new Map());
   if (!bumps.length) return plan.finish();
   const drafts = plan.drafts(bumps, now);
-  const cols: unknown[][] = Array.from({ length: 13 }, () => new Array(drafts.length));
+  const cols: unknown[][] = Array.from({ length: 15 }, () => new Array(drafts.length));
   drafts.forEach((d, i) => {
     const r = d.row;
     cols[0]![i] = r['tenant_id'];
@@ -109,8 +111,10 @@ export async function commitPostgresBatchOneStatement(conn: PgQueryable, request
     cols[10]![i] = r['attachments'];
     cols[11]![i] = r['channel'];
     cols[12]![i] = r['dedup_key'];
+    cols[13]![i] = r['reply_to_seq'];
+    cols[14]![i] = r['provider_message_id'];
   });
-  const result = await conn.query({ name: 'sb_commit_batch_v2', text: ONE_STATEMENT_COMMIT, values: [...cols, now] });
+  const result = await conn.query({ name: 'sb_commit_batch_v3', text: ONE_STATEMENT_COMMIT, values: [...cols, now] });
   const lastSeq = new Map<string, number>();
   for (const r of result.rows) lastSeq.set(convKey(r.tenant_id, r.id), Number(r.last_seq));
   plan.settle(bumps, drafts, lastSeq);

@@ -4,7 +4,7 @@ import { toMessage } from './repo.js';
 import { BatchPlan, dedupMapKey, type BatchResult } from './batch-plan.js';
 import type { AppendRequest } from './store.js';
 
-const COLUMNS = ['tenant_id', 'conversation_id', 'seq', 'id', 'direction', 'private', 'sender_type', 'sender_id', 'sender_name', 'body', 'attachments', 'channel', 'dedup_key', 'created_at'];
+const COLUMNS = ['tenant_id', 'conversation_id', 'seq', 'id', 'direction', 'private', 'sender_type', 'sender_id', 'sender_name', 'body', 'attachments', 'channel', 'dedup_key', 'reply_to_seq', 'provider_message_id', 'created_at'];
 
 interface Statements {
   dedup: Database.Statement;

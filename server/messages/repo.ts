@@ -3,6 +3,7 @@ import type { Db } from '../storage/db.js';
 import { parseJson, toIso } from '../storage/db.js';
 
 export function toMessage(r: Record<string, unknown>): Message {
+  const replyToSeq = r['reply_to_seq'];
   return {
     id: r['id'] as string,
     conversationId: r['conversation_id'] as string,
@@ -18,6 +19,8 @@ export function toMessage(r: Record<string, unknown>): Message {
     attachments: parseJson<Attachment[]>(r['attachments'], []),
     channel: r['channel'] as ChannelName,
     createdAt: toIso(r['created_at'] as number)!,
+    // Only when set, so messages that answer nothing keep their v1 shape.
+    ...(replyToSeq !== null && replyToSeq !== undefined ? { replyToSeq: Number(replyToSeq) } : {}),
   };
 }
 
@@ -67,6 +70,18 @@ export class MessageRepo {
   /** Records the intent routing found for a message (the message's content never changes). */
   async setIntent(tenantId: string, conversationId: string, seq: number, intent: string, confidence: number): Promise<void> {
     await this.db('messages').where({ tenant_id: tenantId, conversation_id: conversationId, seq }).update({ intent, intent_confidence: confidence });
+  }
+
+  /**
+   * What a reply to message `seq` needs to name it at the provider: the message's direction and
+   * id, and for an inbound message the provider's own id (Telegram `message_id`), when known.
+   */
+  async replyTarget(tenantId: string, conversationId: string, seq: number): Promise<{ id: string; direction: Direction; private: boolean; providerMessageId: string | null } | undefined> {
+    const r = await this.db('messages')
+      .where({ tenant_id: tenantId, conversation_id: conversationId, seq })
+      .first('id', 'direction', 'private', 'provider_message_id');
+    if (!r) return undefined;
+    return { id: r.id as string, direction: r.direction as Direction, private: Boolean(r.private), providerMessageId: (r.provider_message_id as string | null) ?? null };
   }
 
   async byDedupKey(tenantId: string, dedupKey: string): Promise<Message | undefined> {

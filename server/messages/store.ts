@@ -18,6 +18,10 @@ export interface AppendRequest {
   channel: ChannelName;
   /** Idempotency key (client id or provider id, namespaced); a known key appends nothing. */
   dedupKey: string | null;
+  /** The seq (same conversation) this message answers. */
+  replyToSeq?: number | null | undefined;
+  /** The provider's id of an inbound message (e.g. Telegram `message_id`), so replies can name it. */
+  providerMessageId?: string | null | undefined;
 }
 
 export interface AppendResult {
