@@ -36,17 +36,32 @@ export function writeModelDir(dir: string, onnxBytes: Uint8Array, manifest: Mode
   fs.writeFileSync(path.join(dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-/** Packs feature lists into `[batch, n]` tensors, padding with index 0 and weight 0. */
+/** Whether an int64's low 32-bit word comes first in memory (it does on every platform Node runs on here). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Packs feature lists into `[batch, n]` tensors, padding with index 0 and weight 0.
+ * The int64 indices are written as two 32-bit words each, not through a `BigInt` per element.
+ * Fresh buffers every call: `session.run` reads its inputs only on a later tick, so a shared
+ * buffer could be overwritten by the next message before the previous one ran.
+ */
 export function toTensors(batch: readonly Features[]): { indices: ort.Tensor; weights: ort.Tensor } {
-  const n = Math.max(1, ...batch.map((f) => f.indices.length));
+  let n = 1;
+  for (const f of batch) if (f.indices.length > n) n = f.indices.length;
   const indices = new BigInt64Array(batch.length * n);
   const weights = new Float32Array(batch.length * n);
-  batch.forEach((f, b) => {
+  const words = new Int32Array(indices.buffer);
+  const low = LITTLE_ENDIAN ? 0 : 1;
+  for (let b = 0; b < batch.length; b++) {
+    const f = batch[b]!;
+    const row = b * n;
     for (let i = 0; i < f.indices.length; i++) {
-      indices[b * n + i] = BigInt(f.indices[i]!);
-      weights[b * n + i] = f.weights[i]!;
+      const index = f.indices[i]!;
+      words[2 * (row + i) + low] = index;
+      if (index < 0) words[2 * (row + i) + 1 - low] = -1; // sign-extend (an index is never negative in practice)
     }
-  });
+    weights.set(f.weights, row);
+  }
   return { indices: new ort.Tensor('int64', indices, [batch.length, n]), weights: new ort.Tensor('float32', weights, [batch.length, n]) };
 }
 
@@ -127,6 +142,10 @@ export async function loadIntentModel(dir: string): Promise<IntentPredictor> {
   return loadIntentModelFiles(readModelDir(dir));
 }
 
+/** Messages of a few lengths (English and Chinese) run through a freshly loaded model. */
+const WARM_UP_TEXTS = ['hi', 'where is my card?', 'I was charged twice for the same order 1234, please refund one of them', '我的卡丢了'];
+const WARM_UP_ROUNDS = 32;
+
 /**
  * A trained intent model served through onnxruntime-node (one intra-op thread, so it shares
  * the box politely). Load with `IntentModel.load(dir)`; `close()` releases the session.
@@ -162,6 +181,9 @@ export class IntentModel implements IntentPredictor {
       await session.release();
       throw new AppError('SB_ERR_VALIDATION', `model.onnx scores ${probs!.length} classes but model.json lists ${manifest.labels.length} labels`);
     }
+    // Warm-up: the first calls run cold (unoptimized JavaScript, first allocations in the
+    // session), so the first customer messages after a load would otherwise pay for them.
+    for (let i = 0; i < WARM_UP_ROUNDS; i++) await model.predict(WARM_UP_TEXTS[i % WARM_UP_TEXTS.length]!);
     return model;
   }
 
@@ -169,30 +191,32 @@ export class IntentModel implements IntentPredictor {
     return this.manifest.labels;
   }
 
-  /** Class probabilities of each text, in `labels` order. */
+  /** Class probabilities of each text, in `labels` order (views into one output buffer). */
   async probabilities(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const { indices, weights } = toTensors(texts.map((t) => featurize(t, this.manifest.featurizer)));
     const out = await this.session.run({ [INTENT_IO.indices]: indices, [INTENT_IO.weights]: weights }, [INTENT_IO.probabilities]);
     const data = out[INTENT_IO.probabilities]!.data as Float32Array;
     const c = this.labels.length;
-    return texts.map((_, b) => data.slice(b * c, (b + 1) * c));
+    return texts.map((_, b) => data.subarray(b * c, (b + 1) * c));
   }
 
   /** The most likely intent of `text` and its probability. */
   async predict(text: string, options: { scores?: boolean } = {}): Promise<IntentPrediction> {
-    const [prediction] = await this.predictBatch([text], options);
-    return prediction!;
+    const [probs] = await this.probabilities([text]);
+    return this.toPrediction(probs!, options);
   }
 
   /** `predict` for many texts in one inference call. */
   async predictBatch(texts: readonly string[], options: { scores?: boolean } = {}): Promise<IntentPrediction[]> {
-    return (await this.probabilities(texts)).map((probs) => {
-      const best = argmax(probs);
-      const prediction: IntentPrediction = { intent: this.labels[best]!, confidence: probs[best]! };
-      if (options.scores) prediction.scores = Object.fromEntries(this.labels.map((l, k) => [l, probs[k]!]));
-      return prediction;
-    });
+    return (await this.probabilities(texts)).map((probs) => this.toPrediction(probs, options));
+  }
+
+  private toPrediction(probs: Float32Array, options: { scores?: boolean }): IntentPrediction {
+    const best = argmax(probs);
+    const prediction: IntentPrediction = { intent: this.labels[best]!, confidence: probs[best]! };
+    if (options.scores) prediction.scores = Object.fromEntries(this.labels.map((l, k) => [l, probs[k]!]));
+    return prediction;
   }
 
   async close(): Promise<void> {
