@@ -57,6 +57,16 @@ export interface RuleBody {
   priority?: Priority;
 }
 
+/** The body of `PATCH /api/v1/intent/rules/:id`: only the fields that change; null clears one. */
+export interface RulePatch {
+  intent?: string;
+  minConfidence?: number | null;
+  teamId?: string | null;
+  assigneeId?: string | null;
+  priority?: Priority | null;
+  position?: number;
+}
+
 /** `GET/PUT /api/v1/intent/settings`: below the threshold a conversation waits in triage. */
 export interface RoutingSettings {
   triageThreshold: number;

@@ -12,6 +12,7 @@ import type {
   RoutingRule,
   RoutingSettings,
   RuleBody,
+  RulePatch,
   SearchHit,
   Team,
 } from '../types.js';
@@ -36,7 +37,8 @@ export const api = {
     if (q.after !== undefined) p.set('after', String(q.after));
     return http.get<Page<Message>>(`/conversations/${enc(id)}/messages?${p}`);
   },
-  sendMessage: (id: string, body: { body: string; private: boolean; clientId: string; attachments?: string[] }) =>
+  /** `replyToSeq`: the message of this conversation the new one answers. */
+  sendMessage: (id: string, body: { body: string; private: boolean; clientId: string; attachments?: string[]; replyToSeq?: number }) =>
     http.post<Message>(`/conversations/${enc(id)}/messages`, body),
 
   contact: (id: string) => http.get<Contact>(`/contacts/${enc(id)}`),
@@ -67,6 +69,8 @@ export const api = {
   intentLabels: () => http.get<Page<string>>('/intent/labels'),
   intentRules: () => http.get<Page<RoutingRule>>('/intent/rules'),
   createIntentRule: (b: RuleBody) => http.post<RoutingRule>('/intent/rules', b),
+  /** Changes some fields of a rule (null clears one); `position` moves it in the order rules are tried. */
+  patchIntentRule: (id: string, b: RulePatch) => http.patch<RoutingRule>(`/intent/rules/${enc(id)}`, b),
   deleteIntentRule: (id: string) => http.del<void>(`/intent/rules/${enc(id)}`),
   intentSettings: () => http.get<RoutingSettings>('/intent/settings'),
   putIntentSettings: (b: RoutingSettings) => http.put<RoutingSettings>('/intent/settings', b),

@@ -3,6 +3,7 @@ import { api } from '../api/endpoints.js';
 import { describeError } from '../api/http.js';
 import { useInbox } from '../context.js';
 import { insertCanned, matchCanned, slashQueryAt, type SlashQuery } from '../state/canned.js';
+import { replyBlocked, replyQuote } from '../state/reply.js';
 import type { Attachment, InboxConversation } from '../types.js';
 
 const drafts = new Map<string, string>();
@@ -30,12 +31,19 @@ export function Composer({ conversation: c }: { conversation: InboxConversation 
   }, [c.id]);
   useEffect(() => {
     if (!s.composerFocus) return;
-    setMode(s.composerFocus.mode);
+    if (s.composerFocus.mode) setMode(s.composerFocus.mode);
     box.current?.focus();
   }, [s.composerFocus?.at]);
 
   const matches = slash ? matchCanned(s.canned, slash.query) : [];
   const note = mode === 'note';
+  const replySeq = s.replyTo[c.id];
+  const target = replySeq === undefined ? null : replyQuote(s.timelines[c.id]?.messages ?? [], replySeq, s.me?.id ?? null);
+  const blocked = replyBlocked(target, note);
+  const cancelReply = () => {
+    ctl.replyTo(c.id, null);
+    box.current?.focus();
+  };
 
   const update = (value: string, caret: number) => {
     setText(value);
@@ -69,8 +77,8 @@ export function Composer({ conversation: c }: { conversation: InboxConversation 
   };
   const send = () => {
     const body = text.trim();
-    if ((!body && files.length === 0) || uploading > 0) return;
-    void ctl.send(c.id, body, note, files.map((f) => ({ id: f.id, name: f.name })));
+    if ((!body && files.length === 0) || uploading > 0 || blocked) return;
+    void ctl.send(c.id, body, note, files.map((f) => ({ id: f.id, name: f.name })), replySeq);
     setText('');
     drafts.delete(c.id);
     setFiles([]);
@@ -97,6 +105,13 @@ export function Composer({ conversation: c }: { conversation: InboxConversation 
         e.preventDefault();
         send();
       }}
+      onKeyDown={(e) => {
+        // Esc drops the reply target, unless it just closed the canned-responses list.
+        if (e.key === 'Escape' && target && !e.defaultPrevented) {
+          e.preventDefault();
+          cancelReply();
+        }
+      }}
     >
       <div role="group" aria-label="Composer mode" class="seg">
         <button type="button" aria-pressed={!note} onClick={() => setMode('reply')}>
@@ -107,6 +122,21 @@ export function Composer({ conversation: c }: { conversation: InboxConversation 
         </button>
         {note && <span class="note-warn">Only agents see notes — never sent to the customer.</span>}
       </div>
+      {target && (
+        <div class="replying" data-reply-to={target.seq}>
+          <span class="replying-text" id="composer-reply">
+            Replying to: <strong>{target.who}</strong> {target.text}
+          </span>
+          <button type="button" aria-label="Cancel reply" title="Cancel reply (Esc)" onClick={cancelReply}>
+            ×
+          </button>
+          {blocked && (
+            <p class="error" role="alert">
+              {blocked}
+            </p>
+          )}
+        </div>
+      )}
       <label for="composer-text" class="sr-only">
         Message
       </label>
@@ -118,6 +148,7 @@ export function Composer({ conversation: c }: { conversation: InboxConversation 
         placeholder={note ? 'Write a private note for your team…' : 'Reply to the customer… (/ for canned responses)'}
         aria-controls={matches.length ? 'canned-list' : undefined}
         aria-autocomplete="list"
+        aria-describedby={target ? 'composer-reply' : undefined}
         aria-activedescendant={matches.length ? `canned-${pick}` : undefined}
         onInput={(e) => update(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length)}
         onKeyDown={(e) => {
@@ -133,6 +164,7 @@ export function Composer({ conversation: c }: { conversation: InboxConversation 
               return;
             }
             if (e.key === 'Escape') {
+              e.preventDefault();
               setSlash(null);
               return;
             }
@@ -187,7 +219,7 @@ export function Composer({ conversation: c }: { conversation: InboxConversation 
           />
         </label>
         {uploading > 0 && <span class="muted">Uploading…</span>}
-        <button type="submit" class="primary" disabled={uploading > 0}>
+        <button type="submit" class="primary" disabled={uploading > 0 || blocked !== null}>
           {note ? 'Add note' : 'Send'}
         </button>
       </div>

@@ -1,9 +1,9 @@
 import { timeOf } from '../format.js';
+import { senderLabel, type ReplyQuote } from '../state/reply.js';
 import type { Outgoing } from '../state/timeline.js';
 import { isSystemEvent } from '../state/timeline.js';
 import type { Attachment, Message } from '../types.js';
 
-/** One stored message: a bubble, a private note, or an inline system event. */
 const DELIVERY_LABELS: Record<string, string> = {
   queued: 'Queued',
   sending: 'Sending…',
@@ -21,16 +21,28 @@ function replyState(readByContact: boolean, delivery: { status: string; error: s
   return delivery.error && delivery.status !== 'sent' ? `${label} (${delivery.error})` : label;
 }
 
+/**
+ * One stored message: a bubble, a private note, or an inline system event. Bubbles and notes have
+ * a "Reply to this message" button and, when they answer one, its quote.
+ */
 export function MessageItem({
   m,
   meId,
   readByContact,
   delivery,
+  quote,
+  onReply,
+  onJump,
 }: {
   m: Message;
   meId: string;
   readByContact: boolean;
   delivery?: { status: string; error: string | null } | undefined;
+  /** The message this one answers (when it has `replyToSeq`). */
+  quote: ReplyQuote | null;
+  onReply: () => void;
+  /** Scrolls to (and focuses) the quoted message, loading earlier pages if needed. */
+  onJump: (seq: number) => void;
 }) {
   if (isSystemEvent(m)) {
     return (
@@ -40,13 +52,16 @@ export function MessageItem({
     );
   }
   const cls = m.private ? 'note' : m.direction === 'inbound' ? 'in' : 'out';
-  const who = m.sender.type === 'agent' && m.sender.id === meId ? 'You' : m.sender.name ?? (m.sender.type === 'contact' ? 'Customer' : m.sender.type);
   return (
-    <div class={`msg ${cls}`} data-seq={m.seq} data-private={m.private ? 'true' : undefined}>
+    <div class={`msg ${cls}`} data-seq={m.seq} data-private={m.private ? 'true' : undefined} data-reply-to={m.replyToSeq}>
       <div class="who">
         {m.private && <span class="note-tag">Private note</span>}
-        {who} · <time dateTime={m.createdAt}>{timeOf(m.createdAt)}</time>
+        {senderLabel(m, meId)} · <time dateTime={m.createdAt}>{timeOf(m.createdAt)}</time>
+        <button type="button" class="reply-btn" aria-label="Reply to this message" title="Reply to this message" onClick={onReply}>
+          ↩ Reply
+        </button>
       </div>
+      {quote && <Quote q={quote} onJump={onJump} />}
       {m.body && <div class="body">{m.body}</div>}
       {m.attachments.length > 0 && <Attachments items={m.attachments} />}
       {m.direction === 'outbound' && !m.private && (
@@ -58,11 +73,25 @@ export function MessageItem({
   );
 }
 
+/**
+ * The compact quote above a reply: sender and first line of the message it answers, a button
+ * that goes to that message (an unloaded one is fetched first).
+ */
+export function Quote({ q, onJump }: { q: ReplyQuote; onJump: (seq: number) => void }) {
+  const label = q.loaded ? `In reply to ${q.who}: ${q.text}` : 'In reply to an earlier message: show it';
+  return (
+    <button type="button" class="quote" aria-label={label} title="Show the original message" onClick={() => onJump(q.seq)}>
+      <span class="quote-who">{q.loaded ? `${q.who}:` : q.who}</span> {q.loaded ? q.text : 'show it'}
+    </button>
+  );
+}
+
 /** A message this inbox is sending, or failed to send (with Retry). */
-export function PendingItem({ p, onRetry }: { p: Outgoing; onRetry: () => void }) {
+export function PendingItem({ p, quote, onRetry, onJump }: { p: Outgoing; quote: ReplyQuote | null; onRetry: () => void; onJump: (seq: number) => void }) {
   return (
     <div class={`msg ${p.private ? 'note' : 'out'} pending`} data-state={p.state}>
       <div class="who">{p.private && <span class="note-tag">Private note</span>}You</div>
+      {quote && <Quote q={quote} onJump={onJump} />}
       {p.body && <div class="body">{p.body}</div>}
       {p.attachmentNames.length > 0 && <div class="files">📎 {p.attachmentNames.join(', ')}</div>}
       <div class="state">

@@ -6,6 +6,7 @@ import { applyConversation, listQuery, mergePage, type ListFilter } from './list
 import { handleFrame } from './live.js';
 import { routePath, type Route } from './router.js';
 import type { State, Store, Timeline } from './store.js';
+import { findBySeq } from './reply.js';
 import { highestSeq, mergeMessages, settleEchoes, type Outgoing } from './timeline.js';
 import { advanceRead } from './unread.js';
 
@@ -61,7 +62,7 @@ export class InboxController {
 
   private signedOut(): void {
     this.socket.stop();
-    this.store.set({ me: null, list: [], conversations: {}, timelines: {}, contacts: {} });
+    this.store.set({ me: null, list: [], conversations: {}, timelines: {}, contacts: {}, replyTo: {} });
   }
 
   private async boot(): Promise<void> {
@@ -262,6 +263,16 @@ export class InboxController {
     }
   }
 
+  /** Loads earlier pages until message `seq` is in the timeline (or nothing earlier is left). */
+  async loadUntil(id: string, seq: number): Promise<void> {
+    for (let first = this.timeline(id).messages[0]?.seq; first !== undefined && first > seq && this.timeline(id).hasEarlier; ) {
+      await this.loadEarlier(id);
+      const now = this.timeline(id).messages[0]?.seq;
+      if (now === undefined || now >= first) return;
+      first = now;
+    }
+  }
+
   /** Marks everything up to the conversation's last seq as read (locally and on the socket). */
   markRead(id: string): void {
     const me = this.s.me;
@@ -280,17 +291,37 @@ export class InboxController {
 
   // ——— sending ———
 
-  async send(id: string, body: string, isPrivate: boolean, attachments: { id: string; name: string }[]): Promise<void> {
+  /** Sends a reply or note; with `replyToSeq` it answers that message, and the composer's reply target is done. */
+  async send(id: string, body: string, isPrivate: boolean, attachments: { id: string; name: string }[], replyToSeq?: number): Promise<void> {
     const out: Outgoing = {
       clientId: newClientId(),
       body,
       private: isPrivate,
       attachmentIds: attachments.map((a) => a.id),
       attachmentNames: attachments.map((a) => a.name),
+      ...(replyToSeq !== undefined ? { replyToSeq } : {}),
       state: 'sending',
     };
     this.setTimeline(id, { pending: [...this.timeline(id).pending, out] });
+    if (replyToSeq !== undefined) this.replyTo(id, null);
     await this.deliver(id, out);
+  }
+
+  /**
+   * Chooses (or with null, cancels) the message the composer answers and focuses the composer;
+   * a private note can only be answered with a note, so that switches the composer to notes.
+   */
+  replyTo(id: string, seq: number | null): void {
+    this.store.set((s) => {
+      const replyTo = { ...s.replyTo };
+      if (seq === null) {
+        delete replyTo[id];
+        return { replyTo };
+      }
+      replyTo[id] = seq;
+      const target = findBySeq(this.timeline(id).messages, seq);
+      return { replyTo, composerFocus: { ...(target?.private ? { mode: 'note' as const } : {}), at: Date.now() } };
+    });
   }
 
   /** Sends again with the same clientId: the server stores it at most once. */
@@ -310,6 +341,7 @@ export class InboxController {
         private: out.private,
         clientId: out.clientId,
         ...(out.attachmentIds.length ? { attachments: out.attachmentIds } : {}),
+        ...(out.replyToSeq !== undefined ? { replyToSeq: out.replyToSeq } : {}),
       });
       this.addMessages(id, [m]);
       update(null);

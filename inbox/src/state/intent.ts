@@ -21,6 +21,14 @@ export function intentOptions(labels: readonly string[], current: string | null)
 }
 
 /**
+ * What the list's intent filter offers: every label the models know, the intents already seen on
+ * conversations (older labels a model no longer has), and the selected one, sorted, once each.
+ */
+export function intentFilterOptions(labels: readonly string[], seen: readonly string[], selected: string): string[] {
+  return intentOptions([...labels, ...seen], selected || null);
+}
+
+/**
  * A percentage typed by an admin ("85", "85%", "" for none) as a 0..1 fraction: null for an
  * empty field, undefined when it is not a number between 0 and 100.
  */

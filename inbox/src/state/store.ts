@@ -49,7 +49,10 @@ export interface State {
   searchAvailable: boolean;
   search: { q: string; results: SearchHit[] | null; loading: boolean };
   showHelp: boolean;
-  composerFocus: { mode: 'reply' | 'note'; at: number } | null;
+  /** Focus the composer (at = when asked); `mode` also switches Reply / Private note. */
+  composerFocus: { mode?: 'reply' | 'note'; at: number } | null;
+  /** The message each conversation's composer answers ("Reply to this message"), by seq. */
+  replyTo: Record<string, number>;
   toast: string | null;
 }
 
@@ -87,6 +90,7 @@ export function initialState(pathname: string): State {
     search: { q: '', results: null, loading: false },
     showHelp: false,
     composerFocus: null,
+    replyTo: {},
     toast: null,
   };
 }

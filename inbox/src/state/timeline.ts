@@ -7,6 +7,8 @@ export interface Outgoing {
   private: boolean;
   attachmentIds: string[];
   attachmentNames: string[];
+  /** The seq of the message this one answers, when the agent chose "Reply to this message". */
+  replyToSeq?: number;
   state: 'sending' | 'failed';
   error?: string;
 }
@@ -52,14 +54,15 @@ export const isSystemEvent = (m: Message): boolean => m.sender.type === 'system'
 /**
  * Drops the outgoing entries that `incoming` shows stored: the live echo of this agent's own
  * message can arrive before the send request returns, and the two must not both show. A
- * message matches the oldest sending entry with the same text, privacy and number of files.
+ * message matches the oldest sending entry with the same text, privacy, number of files and
+ * reply target.
  */
 export function settleEchoes(pending: readonly Outgoing[], incoming: readonly Message[], myId: string | null): Outgoing[] {
   if (!myId || pending.length === 0) return pending as Outgoing[];
   let left = [...pending];
   for (const m of incoming) {
     if (m.sender.type !== 'agent' || m.sender.id !== myId) continue;
-    const i = left.findIndex((p) => p.state === 'sending' && p.body === m.body && p.private === m.private && p.attachmentIds.length === m.attachments.length);
+    const i = left.findIndex((p) => p.state === 'sending' && p.body === m.body && p.private === m.private && p.attachmentIds.length === m.attachments.length && p.replyToSeq === m.replyToSeq);
     if (i >= 0) left = [...left.slice(0, i), ...left.slice(i + 1)];
   }
   return left.length === pending.length ? (pending as Outgoing[]) : left;

@@ -1,6 +1,6 @@
 import { useInbox } from '../context.js';
 import { ago, CHANNEL_LABEL, contactLabel } from '../format.js';
-import { intentChipLabel } from '../state/intent.js';
+import { intentChipLabel, intentFilterOptions } from '../state/intent.js';
 import type { ListFilter } from '../state/list.js';
 import { unreadCount } from '../state/unread.js';
 import type { ConversationStatus, InboxConversation } from '../types.js';
@@ -19,6 +19,7 @@ export function ConversationList() {
   const f = s.filter;
   const openId = s.route.view === 'conversations' ? s.route.id : null;
   const searching = s.search.q !== '' && s.searchAvailable;
+  const intents = intentFilterOptions(s.intentLabels, s.intents, f.intent);
   return (
     <section class="pane list" aria-label="Conversations">
       <div class="filters">
@@ -77,12 +78,12 @@ export function ConversationList() {
               </select>
             </label>
           )}
-          {s.intents.length > 0 && (
+          {intents.length > 0 && (
             <label>
               Intent
               <select aria-label="Filter by intent" value={f.intent} onChange={(e) => ctl.setFilter({ intent: e.currentTarget.value })}>
                 <option value="">All intents</option>
-                {s.intents.map((i) => (
+                {intents.map((i) => (
                   <option key={i} value={i}>
                     {i}
                   </option>

@@ -5,6 +5,7 @@ import { Actions } from '../components/Actions.js';
 import { Composer } from '../components/Composer.js';
 import { IntentChip } from '../components/IntentChip.js';
 import { MessageItem, PendingItem } from '../components/MessageItem.js';
+import { findBySeq, replyQuote } from '../state/reply.js';
 
 /** Middle pane: header, actions, the timeline (role="log"), typing indicator and composer. */
 export function ConversationView({ id }: { id: string }) {
@@ -40,6 +41,19 @@ export function ConversationView({ id }: { id: string }) {
   const contact = s.contacts[c.contactId];
   const typing = s.typing[id];
   const contactRead = s.contactRead[id] ?? 0;
+  const meId = s.me!.id;
+  const quoteOf = (seq: number | undefined) => (seq === undefined ? null : replyQuote(t.messages, seq, meId));
+  /** Scrolls to the quoted message and focuses it (earlier pages load first when needed). */
+  const jump = async (seq: number) => {
+    if (!findBySeq(ctl.timeline(id).messages, seq)) await ctl.loadUntil(id, seq);
+    requestAnimationFrame(() => {
+      const el = log.current?.querySelector<HTMLElement>(`.msg[data-seq="${seq}"]`);
+      if (!el) return ctl.toast('The original message is no longer available.');
+      el.tabIndex = -1;
+      el.scrollIntoView({ block: 'center' });
+      el.focus({ preventScroll: true });
+    });
+  };
   return (
     <section class="pane convo" aria-label="Conversation">
       <header class="convo-head">
@@ -65,10 +79,19 @@ export function ConversationView({ id }: { id: string }) {
           </button>
         )}
         {t.messages.map((m) => (
-          <MessageItem key={m.seq} m={m} meId={s.me!.id} readByContact={contactRead >= m.seq} delivery={s.deliveries[m.id]} />
+          <MessageItem
+            key={m.seq}
+            m={m}
+            meId={meId}
+            readByContact={contactRead >= m.seq}
+            delivery={s.deliveries[m.id]}
+            quote={quoteOf(m.replyToSeq)}
+            onReply={() => ctl.replyTo(id, m.seq)}
+            onJump={(seq) => void jump(seq)}
+          />
         ))}
         {t.pending.map((p) => (
-          <PendingItem key={p.clientId} p={p} onRetry={() => void ctl.retry(id, p.clientId)} />
+          <PendingItem key={p.clientId} p={p} quote={quoteOf(p.replyToSeq)} onRetry={() => void ctl.retry(id, p.clientId)} onJump={(seq) => void jump(seq)} />
         ))}
       </div>
       <p class="typing" aria-live="polite">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agreementLabel, EMPTY_RULE_FORM, intentChipLabel, intentOptions, parsePercent, ruleAction, ruleBody } from '../../../inbox/src/state/intent.js';
+import { agreementLabel, EMPTY_RULE_FORM, intentChipLabel, intentFilterOptions, intentOptions, parsePercent, ruleAction, ruleBody } from '../../../inbox/src/state/intent.js';
 import type { RoutingRule } from '../../../inbox/src/types.js';
 
 describe('intent chip label', () => {
@@ -27,6 +27,17 @@ describe('intent picker options', () => {
   it('lists each label once', () => {
     expect(intentOptions(['refund', 'greeting'], 'refund')).toEqual(['greeting', 'refund']);
     expect(intentOptions([], null)).toEqual([]);
+  });
+});
+
+describe('intent filter options', () => {
+  it('offers every model label, not only the intents seen on loaded conversations', () => {
+    expect(intentFilterOptions(['refund', 'order_status', 'greeting'], [], '')).toEqual(['greeting', 'order_status', 'refund']);
+  });
+
+  it('keeps seen intents a model no longer knows and the selected one, each once', () => {
+    expect(intentFilterOptions(['refund'], ['old_label', 'refund'], 'picked')).toEqual(['old_label', 'picked', 'refund']);
+    expect(intentFilterOptions([], [], '')).toEqual([]);
   });
 });
 

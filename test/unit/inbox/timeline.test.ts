@@ -64,6 +64,12 @@ describe('settleEchoes', () => {
     expect(settleEchoes(pending, [mine(9, 'hello')], null)).toBe(pending);
   });
 
+  it('tells a reply to a message from the same text sent without one', () => {
+    const pending = [out('plain', 'yes'), out('reply', 'yes', { replyToSeq: 2 })];
+    expect(settleEchoes(pending, [mine(5, 'yes', { replyToSeq: 2 })], 'me').map((p) => p.clientId)).toEqual(['plain']);
+    expect(settleEchoes(pending, [mine(5, 'yes')], 'me').map((p) => p.clientId)).toEqual(['reply']);
+  });
+
   it('matches two identical sends one by one', () => {
     const pending = [out('a', 'ok'), out('b', 'ok')];
     expect(settleEchoes(pending, [mine(3, 'ok')], 'me').map((p) => p.clientId)).toEqual(['b']);

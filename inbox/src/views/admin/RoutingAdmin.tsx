@@ -2,18 +2,17 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/endpoints.js';
 import { describeError } from '../../api/http.js';
 import { useInbox } from '../../context.js';
-import { agreementLabel, EMPTY_RULE_FORM, parsePercent, percent, ruleAction, ruleBody, type RuleForm } from '../../state/intent.js';
-import type { IntentModel, Priority, RoutingRule, RoutingSettings } from '../../types.js';
-
-const PRIORITIES: Priority[] = ['low', 'medium', 'high', 'urgent'];
+import { agreementLabel, EMPTY_RULE_FORM, parsePercent, percent, ruleBody, type RuleForm } from '../../state/intent.js';
+import type { IntentModel, RoutingRule, RoutingSettings } from '../../types.js';
+import { RoutingRules, RuleActionFields } from './RoutingRules.js';
 
 /**
- * Intent routing: the rules (intent → team / assignee / priority above a confidence), the triage
- * threshold and team, and the tenant's intent model versions (read-only; uploads are a CLI/curl
- * job). The server enforces that only admins write.
+ * Intent routing: the rules (intent → team / assignee / priority above a confidence; edited and
+ * reordered in `RoutingRules`), the triage threshold and team, and the tenant's intent model
+ * versions (read-only; uploads are a CLI/curl job). The server enforces that only admins write.
  */
 export function RoutingAdmin() {
-  const [s, ctl] = useInbox();
+  const [, ctl] = useInbox();
   const [rules, setRules] = useState<RoutingRule[]>([]);
   const [settings, setSettings] = useState<RoutingSettings | null>(null);
   const [models, setModels] = useState<IntentModel[] | null>(null);
@@ -27,12 +26,12 @@ export function RoutingAdmin() {
     const failed = [r, st, m].find((x) => x.status === 'rejected');
     setError(failed ? describeError(failed.reason) : null);
   };
+  const loadRules = async () => setRules((await api.intentRules()).items);
   useEffect(() => {
     void load();
     void ctl.loadDirectory();
   }, []);
 
-  const name = (kind: 'team' | 'agent', id: string) => (kind === 'team' ? s.teams : s.agents).find((x) => x.id === id)?.name ?? id;
   const threshold = settings ? percent(settings.triageThreshold) : '…';
   return (
     <section aria-labelledby="routing-title">
@@ -41,44 +40,7 @@ export function RoutingAdmin() {
         A new conversation nobody has routed yet follows the first rule whose intent matches at or above its minimum confidence. Below the triage threshold ({threshold}) it waits in
         Triage for an agent.
       </p>
-      <table aria-label="Routing rules">
-        <thead>
-          <tr>
-            <th>Intent</th>
-            <th>Min confidence</th>
-            <th>Routes to</th>
-            <th>
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rules.map((r) => (
-            <tr key={r.id}>
-              <td>{r.intent}</td>
-              <td>{r.minConfidence === null ? `threshold (${threshold})` : percent(r.minConfidence)}</td>
-              <td>{ruleAction(r, name)}</td>
-              <td>
-                <button
-                  type="button"
-                  aria-label={`Delete rule ${r.intent}`}
-                  onClick={async () => {
-                    try {
-                      await api.deleteIntentRule(r.id);
-                      await load();
-                    } catch (err) {
-                      setError(describeError(err));
-                    }
-                  }}
-                >
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {rules.length === 0 && <p class="muted">No rules yet: intents are only shown to agents.</p>}
+      <RoutingRules rules={rules} threshold={threshold} onChanged={loadRules} />
       <NewRule
         onCreate={async (form) => {
           const built = ruleBody(form);
@@ -142,39 +104,7 @@ function NewRule({ onCreate }: { onCreate: (f: RuleForm) => Promise<string | nul
           ))}
         </select>
       </label>
-      <label>
-        Team
-        <select aria-label="Team" value={form.teamId} onChange={field('teamId')}>
-          <option value="">No team</option>
-          {s.teams.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Assignee
-        <select aria-label="Assignee" value={form.assigneeId} onChange={field('assigneeId')}>
-          <option value="">Nobody</option>
-          {s.agents.map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Priority
-        <select aria-label="Priority" value={form.priority} onChange={field('priority')}>
-          <option value="">Unchanged</option>
-          {PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
-      </label>
+      <RuleActionFields value={form} onChange={(p) => setForm({ ...form, ...p })} />
       <label>
         Minimum confidence (%, optional)
         <input inputMode="decimal" size={10} placeholder="threshold" value={form.minConfidence} onInput={field('minConfidence')} />
