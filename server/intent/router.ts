@@ -5,7 +5,7 @@ import type { ConversationService, SendResult } from '../conversations/service.j
 import type { IntentPredictor } from './model.js';
 import type { IntentFeedbackRepo, PredictionRow } from './routing/feedback.js';
 import type { RoutingRuleRepo } from './routing/rules.js';
-import { decideRouting } from './routing/decide.js';
+import { decideRouting, effectiveChanges } from './routing/decide.js';
 
 /** The hot-tier stream routing jobs travel on. */
 export const ROUTING_STREAM = 'routing';
@@ -84,7 +84,9 @@ export class IntentRouter {
     if (!conversation) return;
     const [rules, settings] = await Promise.all([this.d.rules.list(tenantId), this.d.rules.settings(tenantId)]);
     const outcome = decideRouting(conversation, best, rules, settings);
-    await this.d.conversations.applyRouting(tenantId, conversationId, outcome.patch, outcome.note);
+    // Most follow-up messages confirm what the conversation already says: then nothing is written or sent.
+    const patch = effectiveChanges(conversation, outcome.patch);
+    if (Object.keys(patch).length > 0) await this.d.conversations.applyRouting(tenantId, conversationId, patch, outcome.note);
   }
 }
 

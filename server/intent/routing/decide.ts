@@ -24,16 +24,19 @@ export function matchRule(p: ScoredIntent, rules: readonly RoutingRule[], settin
 /**
  * Decides what a prediction changes on its conversation. Only a conversation nobody has routed
  * yet (no assignee, no rule applied) is moved: routing must never pull a conversation away from
- * the agent already on it. An unsure prediction leaves the conversation's intent as it was;
- * while no confident intent is known, the conversation waits in triage for a human.
+ * the agent already on it. An unsure prediction leaves the conversation's intent as it was, and
+ * once an agent has set the intent the model neither changes it nor routes by its own guess.
+ * While no confident intent is known, the conversation waits in triage for a human.
  */
 export function decideRouting(c: ConversationRecord, p: ScoredIntent, rules: readonly RoutingRule[], settings: RoutingSettings): RoutingOutcome {
   const confident = p.confidence >= settings.triageThreshold;
   const routable = c.assigneeId === null && c.routedByRule === null && c.status !== 'resolved';
-  const patch: ConversationPatch = confident ? { intent: p.intent, intentConfidence: p.confidence } : {};
+  // An agent's word (confidence 1) outranks the model; a repeat of the known intent changes nothing.
+  const agentSet = c.intentConfidence !== null && c.intentConfidence >= 1;
+  const patch: ConversationPatch = confident && !agentSet && p.intent !== c.intent ? { intent: p.intent, intentConfidence: p.confidence } : {};
   if (!routable) return { patch, note: null, rule: null };
 
-  const rule = confident ? matchRule(p, rules, settings) : undefined;
+  const rule = confident && !agentSet ? matchRule(p, rules, settings) : undefined;
   if (rule) {
     Object.assign(patch, routeBy(rule), { triage: false });
     return { patch, note: `Routed by intent ${p.intent} (${percent(p.confidence)})`, rule };
@@ -48,6 +51,15 @@ export function decideRouting(c: ConversationRecord, p: ScoredIntent, rules: rea
   // No timeline line: the triage flag says it, and most first messages ("hi") are unclear, so
   // a line each would crowd every conversation's start.
   return { patch, note: null, rule: null };
+}
+
+/** `patch` without the fields that already hold those values (so a repeat writes and announces nothing). */
+export function effectiveChanges(c: ConversationRecord, patch: ConversationPatch): ConversationPatch {
+  const out: ConversationPatch = {};
+  for (const [key, value] of Object.entries(patch) as [keyof ConversationPatch, unknown][]) {
+    if ((c as unknown as Record<string, unknown>)[key] !== value) (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
 }
 
 /** The conversation fields a rule sets. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRouting, matchRule } from '../../../server/intent/routing/decide.js';
+import { decideRouting, effectiveChanges, matchRule } from '../../../server/intent/routing/decide.js';
 import type { RoutingRule, RoutingSettings } from '../../../server/intent/routing/rules.js';
 import type { ConversationRecord } from '../../../server/conversations/repo.js';
 
@@ -48,5 +48,16 @@ describe('decideRouting', () => {
     expect(matchRule({ intent: 'refund', confidence: 0.49 }, [rule({})], settings)).toBeUndefined();
     expect(matchRule({ intent: 'refund', confidence: 0.7 }, [rule({ minConfidence: 0.8 })], settings)).toBeUndefined();
     expect(matchRule({ intent: 'billing', confidence: 0.99 }, [rule({})], settings)).toBeUndefined();
+  });
+
+  it("keeps an agent's intent, and writes nothing when a message repeats the known intent", () => {
+    const agentSet = conv({ intent: 'refund', intentConfidence: 1 });
+    const out = decideRouting(agentSet, { intent: 'billing', confidence: 0.95 }, [rule({ intent: 'billing' })], settings);
+    expect(out).toEqual({ patch: {}, note: null, rule: null });
+    expect(decideRouting(conv({ intent: 'greeting', intentConfidence: 0.8 }), { intent: 'greeting', confidence: 0.9 }, [], settings).patch).toEqual({});
+  });
+
+  it('effectiveChanges drops fields that already hold the value', () => {
+    expect(effectiveChanges(conv({ triage: true, teamId: 't1' }), { triage: true, teamId: 't2', intent: null })).toEqual({ teamId: 't2' });
   });
 });
