@@ -5,8 +5,11 @@ import {
   isContiguousTail,
   LookupCounter,
   warmCacheOptions,
+  windowOfTail,
   type CachedTail,
+  type TailWindow,
   type WarmCache,
+  type WindowQuery,
   type WarmCacheOptions,
   type WarmCacheStats,
 } from './warm.js';
@@ -60,6 +63,12 @@ export class MemoryWarmCache implements WarmCache {
     this.lookups.record('tail', Boolean(tail));
     // Messages are frozen when stored, so only the array needs copying (a read is on the hot path).
     return tail && { messages: tail.messages.slice(), lastSeq: tail.lastSeq };
+  }
+
+  async tailWindow(tenantId: string, conversationId: string, q: WindowQuery): Promise<TailWindow | undefined> {
+    const tail = this.entries.get(key(tenantId, conversationId))?.tail;
+    this.lookups.record('tail', Boolean(tail));
+    return tail && windowOfTail(tail, q); // slices, so the cached array is never shared
   }
 
   async version(tenantId: string, conversationId: string): Promise<number> {

@@ -7,8 +7,11 @@ import {
   isContiguousTail,
   LookupCounter,
   warmCacheOptions,
+  windowBounds,
   type CachedTail,
+  type TailWindow,
   type WarmCache,
+  type WindowQuery,
   type WarmCacheOptions,
   type WarmCacheStats,
 } from './warm.js';
@@ -31,6 +34,18 @@ const MAX_PENDING = 100_000;
 
 /** A fresh version token: random, so a version key evicted and created again never repeats one. */
 const newToken = () => randomInt(1, 2 ** 48);
+
+/** The window a `sbWarmTailWindow` reply holds, or undefined when it is damaged (a list evicted apart from its seq key…). */
+function checkedWindow([lastSeq, length, start, items]: [number, number, number, string[]], q: WindowQuery): TailWindow | undefined {
+  if (length === 0 && lastSeq !== 0) return undefined;
+  const expected = windowBounds(length, lastSeq, q);
+  if (expected.start !== start || expected.count !== items.length) return undefined;
+  const firstSeq = lastSeq - length + 1;
+  const from = firstSeq + start;
+  const messages = items.map((m) => JSON.parse(m) as Message);
+  if (!messages.every((m, i) => m.seq === from + i)) return undefined;
+  return { messages, from, firstSeq, lastSeq };
+}
 
 /**
  * The warm tier on Redis. Per conversation (one hash tag, so every script is single-slot on
@@ -80,6 +95,17 @@ export class RedisWarmCache implements WarmCache {
         // A list evicted apart from its seq key (or any other damage) reads as a miss.
         if (isContiguousTail(tail)) result = tail;
       }
+    }
+    this.lookups.record('tail', Boolean(result));
+    return result;
+  }
+
+  async tailWindow(tenantId: string, conversationId: string, q: WindowQuery): Promise<TailWindow | undefined> {
+    let result: TailWindow | undefined;
+    if (!this.isPending(tenantId, conversationId)) {
+      const k = this.k(tenantId, conversationId);
+      const reply = await this.run(() => this.redis.sbWarmTailWindow(k.list, k.tail, q.after ?? '', q.before ?? '', q.count));
+      if (reply && reply.length === 4) result = checkedWindow(reply, q);
     }
     this.lookups.record('tail', Boolean(result));
     return result;

@@ -16,6 +16,37 @@ export const CACHE_SCRIPTS = {
     numberOfKeys: 2,
     lua: `return {redis.call('GET', KEYS[2]), redis.call('LRANGE', KEYS[1], 0, -1)}`,
   },
+  /**
+   * KEYS: m, t; ARGV: after ('' for none), before ('' for none), count → {} on a miss, else
+   * {lastSeq, list length, start index, the window's items}: the slice `windowBounds` (warm.ts)
+   * describes, so a page read moves and decodes a page rather than the whole tail.
+   */
+  sbWarmTailWindow: {
+    numberOfKeys: 2,
+    lua: `
+      local last = redis.call('GET', KEYS[2])
+      if not last then return {} end
+      last = tonumber(last)
+      local len = redis.call('LLEN', KEYS[1])
+      local first = last - len + 1
+      local e = last
+      if ARGV[2] ~= '' then e = math.min(tonumber(ARGV[2]) - 1, last) end
+      e = e - first
+      local n = tonumber(ARGV[3])
+      local s = 0
+      if ARGV[1] ~= '' then
+        s = math.max(tonumber(ARGV[1]) + 1 - first, 0)
+        n = math.max(math.min(n, e - s + 1), 0)
+      elseif e < 0 then
+        n = 0
+      else
+        s = math.max(e - n + 1, 0)
+        n = e - s + 1
+      end
+      local items = {}
+      if n > 0 then items = redis.call('LRANGE', KEYS[1], s, s + n - 1) end
+      return {last, len, s, items}`,
+  },
   /** KEYS: v; ARGV: fresh token, ttl → the current token, creating it from the fresh one if missing. */
   sbWarmVersion: {
     numberOfKeys: 1,
@@ -91,6 +122,7 @@ export const CACHE_SCRIPTS = {
 /** A client with the scripts above defined (`defineCommand`). */
 export type CacheScripts = RedisClient & {
   sbWarmTail(m: string, t: string): Promise<[string | null, string[]]>;
+  sbWarmTailWindow(m: string, t: string, after: number | '', before: number | '', count: number): Promise<[] | [number, number, number, string[]]>;
   sbWarmVersion(v: string, token: number, ttl: number): Promise<string>;
   sbWarmFillTail(m: string, t: string, v: string, expected: number, lastSeq: number, ttl: number, ...messages: string[]): Promise<number>;
   sbWarmCommit(m: string, t: string, v: string, s: string, seq: number, json: string, max: number, ttl: number, token: number, createdAt: string): Promise<number>;

@@ -30,6 +30,50 @@ export interface CachedTail {
   lastSeq: number;
 }
 
+/** Which part of a cached tail a history read needs; see `tailWindow`. */
+export interface WindowQuery {
+  /** Start right after this seq (an `after` page); else the window ends at `before - 1` or the tail's end. */
+  after?: number | undefined;
+  before?: number | undefined;
+  /** Most messages to return. */
+  count: number;
+}
+
+/** A contiguous slice of a cached tail, with where the whole tail starts and ends. */
+export interface TailWindow {
+  /** Ascending and contiguous in seq, starting at `from`; at most `count` of the tail's messages. */
+  messages: Message[];
+  /** Seq of the window's first message (where it would start when empty). */
+  from: number;
+  /** Seq of the whole tail's first message: `lastSeq + 1` for an empty conversation. */
+  firstSeq: number;
+  /** As in CachedTail. */
+  lastSeq: number;
+}
+
+/**
+ * Index (0-based, into the tail of `length` messages ending at `lastSeq`) of the first message of
+ * the window `q` asks for, and how many to take. The Redis script `sbWarmTailWindow` computes the same.
+ */
+export function windowBounds(length: number, lastSeq: number, q: WindowQuery): { start: number; count: number } {
+  const firstSeq = lastSeq - length + 1;
+  const end = Math.min(q.before === undefined ? lastSeq : q.before - 1, lastSeq) - firstSeq; // last index wanted
+  if (q.after !== undefined) {
+    const start = Math.max(q.after + 1 - firstSeq, 0);
+    return { start, count: Math.max(Math.min(q.count, end - start + 1), 0) };
+  }
+  if (end < 0) return { start: 0, count: 0 };
+  const start = Math.max(end - q.count + 1, 0);
+  return { start, count: end - start + 1 };
+}
+
+/** The window `q` of a whole tail, as `tailWindow` returns it. */
+export function windowOfTail(tail: CachedTail, q: WindowQuery): TailWindow {
+  const { start, count } = windowBounds(tail.messages.length, tail.lastSeq, q);
+  const firstSeq = tail.lastSeq - tail.messages.length + 1;
+  return { messages: tail.messages.slice(start, start + count), from: firstSeq + start, firstSeq, lastSeq: tail.lastSeq };
+}
+
 export interface LookupCounts {
   hits: number;
   misses: number;
@@ -45,6 +89,11 @@ export type WarmCacheStats = Record<LookupKind, LookupCounts>;
 export interface WarmCache {
   /** Cached tail of a conversation's log, or undefined on a miss. */
   tail(tenantId: string, conversationId: string): Promise<CachedTail | undefined>;
+  /**
+   * Only the slice of the cached tail that `q` asks for (cheaper than `tail` when a read needs a
+   * page of a long tail), or undefined on a miss. Equals `windowOfTail(await tail(…), q)`.
+   */
+  tailWindow(tenantId: string, conversationId: string, q: WindowQuery): Promise<TailWindow | undefined>;
   /**
    * Opaque version of a conversation's entries; read it BEFORE the database read whose result
    * you will fill in. Values are never reused for one conversation, even after an eviction.

@@ -1,5 +1,5 @@
 import type { Message } from '../contract/index.js';
-import type { CachedTail, WarmCache } from '../cache/warm.js';
+import type { CachedTail, TailWindow, WarmCache, WindowQuery } from '../cache/warm.js';
 import type { MessageRange, MessageRepo } from '../messages/repo.js';
 import type { ConversationRecord, ConversationRepo } from './repo.js';
 
@@ -23,6 +23,40 @@ export function rangeFromTail(tail: CachedTail, r: MessageRange): RangeResult | 
   const items = visible.filter((m) => m.seq < before);
   if (items.length > r.limit) return { messages: items.slice(items.length - r.limit), more: true };
   return complete ? { messages: items, more: false } : undefined;
+}
+
+/**
+ * `rangeFromTail` from a window of the tail (`WarmCache.tailWindow`): the same answer, or
+ * 'short' when the window does not hold enough of the tail to be sure of it (then read the whole tail).
+ */
+export function rangeFromWindow(w: TailWindow, r: MessageRange): RangeResult | undefined | 'short' {
+  const complete = w.firstSeq === 1;
+  const end = w.from + w.messages.length - 1; // newest seq in the window
+  const hi = Math.min(r.before === undefined ? w.lastSeq : r.before - 1, w.lastSeq); // newest seq the page may hold
+  const visible = r.includePrivate ? w.messages : w.messages.filter((m) => !m.private);
+  const before = r.before ?? Number.POSITIVE_INFINITY;
+  if (r.after !== undefined) {
+    if (r.after + 1 < w.firstSeq && !complete) return undefined;
+    if (w.from > Math.max(r.after + 1, w.firstSeq)) return 'short';
+    const items = visible.filter((m) => m.seq > r.after! && m.seq < before);
+    // Fewer than a page and a look-ahead: only right if the window runs to the page's end.
+    if (items.length <= r.limit && end < hi) return 'short';
+    return { messages: items.slice(0, r.limit), more: items.length > r.limit };
+  }
+  if (end < hi) return 'short';
+  const items = visible.filter((m) => m.seq < before);
+  if (items.length > r.limit) return { messages: items.slice(items.length - r.limit), more: true };
+  if (w.from > w.firstSeq) return 'short';
+  return complete ? { messages: items, more: false } : undefined;
+}
+
+/**
+ * The window a read asks the cache for: a page plus one (to know whether there is more); for a
+ * visitor twice that, to make up for private notes it will not see. Too short a window only
+ * costs a second lookup of the whole tail.
+ */
+export function windowFor(r: MessageRange): WindowQuery {
+  return { after: r.after, before: r.before, count: (r.limit + 1) * (r.includePrivate ? 1 : 2) };
 }
 
 /**
@@ -64,7 +98,16 @@ export class CachedReads {
         return this.d.messages.range(tenantId, conversationId, r);
       }
     }
-    let tail = await this.d.cache.tail(tenantId, conversationId);
+    const window = await this.d.cache.tailWindow(tenantId, conversationId, windowFor(r));
+    if (window) {
+      const page = rangeFromWindow(window, r);
+      if (page !== 'short') {
+        this.d.onHistoryRead?.(page ? 'cache' : 'database');
+        return page ?? this.d.messages.range(tenantId, conversationId, r);
+      }
+    }
+    // A miss fills the tail; a window too short for the page reads the whole tail.
+    let tail = window && (await this.d.cache.tail(tenantId, conversationId));
     const warm = Boolean(tail);
     if (!tail) {
       // Miss: read the newest messages once and keep them warm; they answer most reads.

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { Cluster } from 'ioredis';
 import type { Message } from '../../server/contract/index.js';
 import type { ConversationRecord } from '../../server/conversations/repo.js';
-import type { WarmCache, WarmCacheOptions } from '../../server/cache/warm.js';
+import { windowOfTail, type WarmCache, type WarmCacheOptions, type WindowQuery } from '../../server/cache/warm.js';
 import { MemoryWarmCache } from '../../server/cache/memory.js';
 import { RedisWarmCache } from '../../server/cache/redis.js';
 import { connectRedis, RedisKeys, type RedisClient } from '../../server/redis/client.js';
@@ -151,6 +151,35 @@ describe.each(backends)('warm cache conformance: $name', (backend) => {
     expect(await cache.fillTail('t1', 'g', await cache.version('t1', 'g'), { messages: msgs(1, 2, 'g'), lastSeq: 3 })).toBe(false);
   });
 
+  it('serves every window of a tail exactly as the slice of the whole tail', async () => {
+    const { cache } = await backend.make(options);
+    expect(await cache.tailWindow('t1', 'w', { count: 3 })).toBeUndefined();
+    // Trimmed to 4..8; 6 is a private note.
+    await fill(cache, 'w', msgs(1, 8, 'w').map((m) => (m.seq === 6 ? { ...m, private: true } : m)));
+    const whole = (await cache.tail('t1', 'w'))!;
+    const bounds = [undefined, 0, 1, 2, 3, 4, 5, 7, 8, 9, 10];
+    for (const after of bounds) {
+      for (const before of bounds) {
+        if (before === 0) continue;
+        for (const count of [1, 2, 3, 5, 6]) {
+          const q: WindowQuery = { after, before, count };
+          expect(await cache.tailWindow('t1', 'w', q), JSON.stringify(q)).toStrictEqual(windowOfTail(whole, q));
+        }
+      }
+    }
+    expect(await cache.tailWindow('t1', 'w', { count: 2 })).toStrictEqual({ messages: whole.messages.slice(3), from: 7, firstSeq: 4, lastSeq: 8 });
+    expect(await cache.tailWindow('t1', 'w', { after: 5, count: 2 })).toStrictEqual({ messages: whole.messages.slice(2, 4), from: 6, firstSeq: 4, lastSeq: 8 });
+    expect(await cache.tailWindow('t1', 'w', { before: 4, count: 2 })).toStrictEqual({ messages: [], from: 4, firstSeq: 4, lastSeq: 8 });
+    await fill(cache, 'empty', []);
+    expect(await cache.tailWindow('t1', 'empty', { count: 3 })).toStrictEqual({ messages: [], from: 1, firstSeq: 1, lastSeq: 0 });
+    expect(await cache.tailWindow('t1', 'empty', { after: 0, count: 3 })).toStrictEqual({ messages: [], from: 1, firstSeq: 1, lastSeq: 0 });
+    // Appends move the window; a gap drops it like the tail.
+    await cache.messageCommitted('t1', msg(9, 'w'));
+    expect((await cache.tailWindow('t1', 'w', { count: 1 }))?.messages).toStrictEqual([msg(9, 'w')]);
+    await cache.messageCommitted('t1', msg(11, 'w'));
+    expect(await cache.tailWindow('t1', 'w', { count: 1 })).toBeUndefined();
+  });
+
   it('trims to maxMessages on fill and on append', async () => {
     const { cache } = await backend.make(options);
     await fill(cache, 'trim', msgs(1, 8, 'trim'));
@@ -225,6 +254,7 @@ describe.each(backends.slice(1))('warm cache on $name after eviction (allkeys-lr
     await fill(cache, 'l', msgs(1, 2, 'l'));
     await evict!('t1', 'l', 'm');
     expect(await cache.tail('t1', 'l')).toBeUndefined();
+    expect(await cache.tailWindow('t1', 'l', { count: 1 })).toBeUndefined();
     await cache.messageCommitted('t1', msg(3, 'l'));
     expect(await cache.tail('t1', 'l')).toBeUndefined();
     expect(await fill(cache, 'l', msgs(1, 3, 'l'))).toBe(true);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../../../server/contract/index.js';
-import { rangeFromTail } from '../../../../server/conversations/cached-reads.js';
+import { windowOfTail, type CachedTail } from '../../../../server/cache/warm.js';
+import type { MessageRange } from '../../../../server/messages/repo.js';
+import { rangeFromTail, rangeFromWindow, windowFor } from '../../../../server/conversations/cached-reads.js';
 
 const msg = (seq: number, isPrivate = false): Message => ({
   id: `m${seq}`,
@@ -47,5 +49,61 @@ describe('rangeFromTail', () => {
   it('treats an empty conversation as complete', () => {
     expect(seqs(rangeFromTail({ messages: [], lastSeq: 0 }, { limit: 50, includePrivate: true }))).toEqual({ seqs: [], more: false });
     expect(seqs(rangeFromTail({ messages: [], lastSeq: 0 }, { after: 0, limit: 50, includePrivate: true }))).toEqual({ seqs: [], more: false });
+  });
+});
+
+describe('rangeFromWindow', () => {
+  const page = (t: CachedTail, r: MessageRange) => {
+    const p = rangeFromWindow(windowOfTail(t, windowFor(r)), r);
+    return p === 'short' ? p : seqs(p);
+  };
+
+  it('answers every read exactly as rangeFromTail, or says the window is short', () => {
+    const tails = [tail(1, 12), tail(5, 16), tail(5, 16, [6, 9, 10, 11, 14, 15, 16]), tail(1, 9, [1, 2, 3, 8, 9]), { messages: [], lastSeq: 0 }];
+    const bounds = [undefined, 0, 1, 3, 4, 5, 6, 8, 10, 11, 12, 15, 16, 17, 20];
+    let checked = 0;
+    for (const t of tails) {
+      for (const after of bounds) {
+        for (const before of bounds) {
+          if (before === 0 || (after !== undefined && before !== undefined)) continue;
+          for (const limit of [1, 2, 3, 5, 50]) {
+            for (const includePrivate of [true, false]) {
+              const r = { after, before, limit, includePrivate };
+              const fromWindow = rangeFromWindow(windowOfTail(t, windowFor(r)), r);
+              const label = JSON.stringify({ r, first: t.messages[0]?.seq, last: t.lastSeq });
+              // An agent's window (no private filtering) is always long enough.
+              if (includePrivate) expect(fromWindow, label).not.toBe('short');
+              if (fromWindow !== 'short') expect(fromWindow, label).toStrictEqual(rangeFromTail(t, r));
+              // Any window from the start of the read's range to the tail's end is never short.
+              expect(rangeFromWindow(windowOfTail(t, { after, before, count: 1000 }), r), label).toStrictEqual(rangeFromTail(t, r));
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('answers the newest page and pages at the tail boundary from a page-sized window', () => {
+    expect(page(tail(11, 30), { limit: 5, includePrivate: true })).toEqual({ seqs: [26, 27, 28, 29, 30], more: true });
+    expect(page(tail(11, 30), { before: 17, limit: 5, includePrivate: true })).toEqual({ seqs: [12, 13, 14, 15, 16], more: true });
+    // A page that reaches the tail's first message cannot tell whether older ones follow: the database answers.
+    expect(page(tail(11, 30), { before: 16, limit: 5, includePrivate: true })).toBeUndefined();
+    expect(page(tail(1, 30), { before: 5, limit: 5, includePrivate: true })).toEqual({ seqs: [1, 2, 3, 4], more: false });
+    expect(page(tail(11, 30), { after: 10, limit: 5, includePrivate: true })).toEqual({ seqs: [11, 12, 13, 14, 15], more: true });
+    expect(page(tail(11, 30), { after: 9, limit: 5, includePrivate: true })).toBeUndefined();
+    expect(page(tail(11, 30), { after: 25, limit: 5, includePrivate: true })).toEqual({ seqs: [26, 27, 28, 29, 30], more: false });
+    expect(page(tail(11, 30), { after: 30, limit: 5, includePrivate: true })).toEqual({ seqs: [], more: false });
+  });
+
+  it('hides private notes from visitors, and says short when the window holds too few public ones', () => {
+    expect(page(tail(1, 12, [10, 11]), { limit: 3, includePrivate: false })).toEqual({ seqs: [8, 9, 12], more: true });
+    // Seven private notes at the end: a window of 2 × (3 + 1) messages holds one public message.
+    expect(page(tail(1, 12, [6, 7, 8, 9, 10, 11, 12]), { limit: 3, includePrivate: false })).toBe('short');
+    expect(rangeFromTail(tail(1, 12, [6, 7, 8, 9, 10, 11, 12]), { limit: 3, includePrivate: false })).toEqual({
+      messages: [3, 4, 5].map((s) => msg(s)),
+      more: true,
+    });
   });
 });
