@@ -15,7 +15,9 @@ export type {
 } from '../../server/contract/domain.js';
 export type { ClientFrame, FrameActor, ServerFrame } from '../../server/contract/frames.js';
 
-import type { Agent, Conversation, Message, Priority } from '../../server/contract/domain.js';
+import type { Agent, Conversation, Message, Priority, RoutingRule } from '../../server/contract/domain.js';
+
+export type { RoutingRule };
 
 /** `GET /api/v1/auth/me`. */
 export type Me = Agent & { tenantId: string };
@@ -36,17 +38,6 @@ export interface SearchHit {
   message: Message | null;
 }
 
-/** One routing rule (`/api/v1/intent/rules`): a confident `intent` routes an unrouted conversation. */
-export interface RoutingRule {
-  id: string;
-  intent: string;
-  /** 0..1; null: the tenant's triage threshold. */
-  minConfidence: number | null;
-  teamId: string | null;
-  assigneeId: string | null;
-  priority: Priority | null;
-  position: number;
-}
 
 /** The body of `POST /api/v1/intent/rules` (at least one of teamId, assigneeId, priority). */
 export interface RuleBody {

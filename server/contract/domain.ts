@@ -111,3 +111,18 @@ export interface Page<T> {
 export type Actor =
   | { type: 'agent'; id: string; tenantId: string; role: AgentRole }
   | { type: 'contact'; id: string; tenantId: string; inboxId: string };
+
+/** One intent routing rule (`/api/v1/intent/rules`): a confident `intent` routes an unrouted conversation. */
+export interface RoutingRule {
+  id: string;
+  intent: string;
+  /** 0..1; the rule fires at or above it. Null: the tenant's triage threshold. */
+  minConfidence: number | null;
+  teamId: string | null;
+  assigneeId: string | null;
+  priority: Priority | null;
+  /** Rules are tried in this order; the first match routes. */
+  position: number;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,22 +1,9 @@
-import type { Priority } from '../../contract/index.js';
+import type { Priority, RoutingRule } from '../../contract/index.js';
+
+export type { RoutingRule };
 import type { Db } from '../../storage/db.js';
 import { nowMs, toIso } from '../../storage/db.js';
 import { newId } from '../../ids.js';
-
-/** Where a confident intent sends an unrouted conversation. At least one action is set. */
-export interface RoutingRule {
-  id: string;
-  intent: string;
-  /** The rule fires at or above this confidence; null: the tenant's triage threshold. */
-  minConfidence: number | null;
-  teamId: string | null;
-  assigneeId: string | null;
-  priority: Priority | null;
-  /** Rules are tried in this order; the first match routes. */
-  position: number;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export type RuleInput = Pick<RoutingRule, 'intent' | 'minConfidence' | 'teamId' | 'assigneeId' | 'priority'>;
 
@@ -49,15 +36,39 @@ const toRow = (input: Partial<RuleInput>): Record<string, unknown> => {
   return row;
 };
 
-/** Routing rules and triage settings of one tenant. Every method takes the tenant id first. */
+/**
+ * Routing rules and triage settings of one tenant. Every method takes the tenant id first.
+ * Routing reads them for every customer message, so reads are kept for `ttlMs` (this node's
+ * writes drop them at once; other nodes see a change within the TTL).
+ */
 export class RoutingRuleRepo {
+  private readonly cache = new Map<string, { expires: number; rules?: Promise<RoutingRule[]>; settings?: Promise<RoutingSettings> }>();
+
   constructor(
     private readonly db: Db,
     private readonly defaults: RoutingSettings,
+    private readonly ttlMs = 2000,
   ) {}
 
-  async list(tenantId: string): Promise<RoutingRule[]> {
-    return (await this.db('intent_rules').where({ tenant_id: tenantId }).orderBy([{ column: 'position' }, { column: 'created_at' }])).map(toRule);
+  list(tenantId: string): Promise<RoutingRule[]> {
+    const entry = this.entry(tenantId);
+    entry.rules ??= this.db('intent_rules')
+      .where({ tenant_id: tenantId })
+      .orderBy([{ column: 'position' }, { column: 'created_at' }])
+      .then((rows) => rows.map(toRule));
+    entry.rules.catch(() => this.cache.delete(tenantId));
+    return entry.rules;
+  }
+
+  private entry(tenantId: string) {
+    const now = Date.now();
+    let entry = this.cache.get(tenantId);
+    if (!entry || entry.expires <= now) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      entry = { expires: now + this.ttlMs };
+      this.cache.set(tenantId, entry);
+    }
+    return entry;
   }
 
   async get(tenantId: string, id: string): Promise<RoutingRule | undefined> {
@@ -71,6 +82,7 @@ export class RoutingRuleRepo {
     const last = await this.db('intent_rules').where({ tenant_id: tenantId }).max({ p: 'position' }).first();
     const row = { tenant_id: tenantId, id: newId(), ...toRow(input), position: position ?? Number(last?.p ?? -1) + 1, created_at: now, updated_at: now };
     await this.db('intent_rules').insert(row);
+    this.cache.delete(tenantId);
     return toRule(row);
   }
 
@@ -78,21 +90,30 @@ export class RoutingRuleRepo {
     const row = { ...toRow(patch), updated_at: nowMs() } as Record<string, unknown>;
     if (patch.position !== undefined) row['position'] = patch.position;
     const n = await this.db('intent_rules').where({ tenant_id: tenantId, id }).update(row);
+    this.cache.delete(tenantId);
     return n ? this.get(tenantId, id) : undefined;
   }
 
   async remove(tenantId: string, id: string): Promise<boolean> {
-    return (await this.db('intent_rules').where({ tenant_id: tenantId, id }).delete()) > 0;
+    const removed = (await this.db('intent_rules').where({ tenant_id: tenantId, id }).delete()) > 0;
+    this.cache.delete(tenantId);
+    return removed;
   }
 
-  async settings(tenantId: string): Promise<RoutingSettings> {
-    const r = await this.db('intent_settings').where({ tenant_id: tenantId }).first();
-    return r ? { triageThreshold: Number(r.triage_threshold), triageTeamId: r.triage_team_id ?? null } : { ...this.defaults };
+  settings(tenantId: string): Promise<RoutingSettings> {
+    const entry = this.entry(tenantId);
+    entry.settings ??= this.db('intent_settings')
+      .where({ tenant_id: tenantId })
+      .first()
+      .then((r) => (r ? { triageThreshold: Number(r.triage_threshold), triageTeamId: r.triage_team_id ?? null } : { ...this.defaults }));
+    entry.settings.catch(() => this.cache.delete(tenantId));
+    return entry.settings;
   }
 
   async putSettings(tenantId: string, s: RoutingSettings): Promise<RoutingSettings> {
     const row = { tenant_id: tenantId, triage_threshold: s.triageThreshold, triage_team_id: s.triageTeamId, updated_at: nowMs() };
     await this.db('intent_settings').insert(row).onConflict('tenant_id').merge();
+    this.cache.delete(tenantId);
     return this.settings(tenantId);
   }
 }

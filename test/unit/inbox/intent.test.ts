@@ -77,7 +77,7 @@ describe('new rule form', () => {
 });
 
 describe('rule and model descriptions', () => {
-  const rule = (over: Partial<RoutingRule>): RoutingRule => ({ id: 'r1', intent: 'refund', minConfidence: null, teamId: null, assigneeId: null, priority: null, position: 0, ...over });
+  const rule = (over: Partial<RoutingRule>): RoutingRule => ({ id: 'r1', intent: 'refund', minConfidence: null, teamId: null, assigneeId: null, priority: null, position: 0, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', ...over });
   const names = (kind: 'team' | 'agent', id: string) => `${kind}:${id}`;
 
   it('names what a rule does', () => {

@@ -10,6 +10,8 @@ const rule = (id: string, over: Partial<RoutingRule> = {}): RoutingRule => ({
   assigneeId: null,
   priority: null,
   position: 0,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
   ...over,
 });
 
