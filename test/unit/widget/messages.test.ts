@@ -33,6 +33,17 @@ describe('mergeMessage', () => {
     expect(log[0]).toMatchObject({ id: 'm4', state: 'sent' });
   });
 
+  it('adopts the matching local entry when the own message arrives live before its ack (never shown twice)', () => {
+    let log = upsertLocal([], outboxEntry('x'));
+    log = mergeMessage(log, visitorMessage(4, { id: 'm4', body: 'text of x' }));
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ key: 'x', id: 'm4', clientId: 'x', seq: 4 });
+    expect(upsertLocal(log, outboxEntry('x', { state: 'sending' }))).toBe(log);
+    log = mergeMessage(log, visitorMessage(4, { id: 'm4', body: 'text of x' }), 'x');
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ key: 'x', id: 'm4', state: 'sent' });
+  });
+
   it('keeps local entries after every stored message', () => {
     let log = upsertLocal(mergeMessage([], message(1)), outboxEntry('x'));
     log = mergeMessage(log, message(2));

@@ -56,6 +56,8 @@ export function entryFromOutbox(o: OutboxEntry): LogEntry {
   };
 }
 
+const sameFiles = (a: readonly Attachment[], b: readonly Attachment[]) => a.length === b.length && a.every((x, i) => x.id === b[i]!.id);
+
 /**
  * Puts a stored message into the log. The same message can arrive as `message.ack`, as
  * `message.created` and again through `sync`: a known id changes nothing (the same array is
@@ -66,13 +68,19 @@ export function entryFromOutbox(o: OutboxEntry): LogEntry {
 export function mergeMessage(log: readonly LogEntry[], m: Message, clientId?: string): LogEntry[] {
   if (m.private) return log as LogEntry[];
   const known = log.some((e) => e.id === m.id);
-  const local = clientId ? log.find((e) => e.clientId === clientId && e.id === null) : undefined;
+  // The visitor's own send may arrive live before its ack: adopt the local copy it matches
+  // (same text and files), as the ack would, instead of showing the message twice until then.
+  const local = clientId
+    ? log.find((e) => e.clientId === clientId && e.id === null)
+    : m.sender.type === 'contact'
+      ? log.find((e) => e.id === null && e.own && e.body === m.body && sameFiles(e.attachments, m.attachments))
+      : undefined;
   if (known) {
     if (!clientId) return log as LogEntry[];
     // message.created came first: drop the local copy, remember the clientId on the stored one.
     return log.filter((e) => e !== local).map((e) => (e.id === m.id ? { ...e, clientId } : e));
   }
-  const entry = entryFromMessage(m, local?.key, clientId);
+  const entry = entryFromMessage(m, local?.key, clientId ?? local?.clientId ?? undefined);
   const rest = local ? log.filter((e) => e !== local) : log.slice();
   // Insert after the last stored message with a lower seq; local entries come after all stored ones.
   let at = 0;
