@@ -210,7 +210,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
 
   // Classification, routing rules, triage, corrections and model versions (intentRoutingRoutes,
   // intentModelRoutes): composed in intent/wiring.ts.
-  const intent = await createIntentRouting({ config, db, queue: tiers.queue, conversations, messages, agents, metrics, log });
+  const intent = await createIntentRouting({ config, db, queue: tiers.queue, bus, conversations, messages, agents, metrics, log });
   const router = intent.router;
 
   let server: http.Server | undefined;

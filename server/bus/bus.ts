@@ -11,6 +11,18 @@ export type HubEvent =
   /** An outbound reply's progress on a provider channel (agents only). */
   | { kind: 'delivery.updated'; tenantId: string; contactId: string; conversationId: string; messageId: string; status: string; error: string | null };
 
+/** A tenant's settings changed on some node: every node drops its cached copy (`CONFIG_TOPIC`). */
+export interface ConfigChanged {
+  kind: 'config.changed';
+  tenantId: string;
+  area: 'routing' | 'models';
+}
+
+/** Node-to-node notices; never delivered to clients. */
+export const CONFIG_TOPIC = 'config';
+
+export type BusEvent = HubEvent | ConfigChanged;
+
 export type Unsubscribe = () => Promise<void>;
 
 /**
@@ -18,8 +30,8 @@ export type Unsubscribe = () => Promise<void>;
  * many. A subscription is active once `subscribe` resolves.
  */
 export interface Bus {
-  publish(topic: string, event: HubEvent): Promise<void>;
-  subscribe(topic: string, handler: (event: HubEvent) => void): Promise<Unsubscribe>;
+  publish(topic: string, event: BusEvent): Promise<void>;
+  subscribe(topic: string, handler: (event: BusEvent) => void): Promise<Unsubscribe>;
   /**
    * Registers a listener for "events may have been missed" (a reconnect after an outage). It
    * fires once subscriptions are active again; clients should then `sync`. Returns a remover.

@@ -1,10 +1,10 @@
-import type { Bus, HubEvent, Unsubscribe } from './bus.js';
+import type { Bus, BusEvent, Unsubscribe } from './bus.js';
 
 /** The embedded bus: synchronous fan-out inside one process. */
 export class MemoryBus implements Bus {
-  private readonly topics = new Map<string, Set<(e: HubEvent) => void>>();
+  private readonly topics = new Map<string, Set<(e: BusEvent) => void>>();
 
-  async publish(topic: string, event: HubEvent): Promise<void> {
+  async publish(topic: string, event: BusEvent): Promise<void> {
     const handlers = this.topics.get(topic);
     if (!handlers) return;
     for (const h of [...handlers]) {
@@ -16,7 +16,7 @@ export class MemoryBus implements Bus {
     }
   }
 
-  async subscribe(topic: string, handler: (e: HubEvent) => void): Promise<Unsubscribe> {
+  async subscribe(topic: string, handler: (e: BusEvent) => void): Promise<Unsubscribe> {
     let set = this.topics.get(topic);
     if (!set) this.topics.set(topic, (set = new Set()));
     set.add(handler);

@@ -1,5 +1,5 @@
 import type { RedisClient, RedisKeys } from '../redis/client.js';
-import type { Bus, HubEvent, Unsubscribe } from './bus.js';
+import type { Bus, BusEvent, Unsubscribe } from './bus.js';
 
 export interface RedisBusOptions {
   /** Publishing connection (shared with other commands). */
@@ -17,7 +17,7 @@ const PUBLISH_VIA_SLOT_OWNER = "return redis.call('PUBLISH', KEYS[1], ARGV[1])";
 type SlotPublisher = RedisClient & { sbPublish(channel: string, payload: string): Promise<number> };
 
 /** An event goes to two topics (tenant and contact) as the same object: encode it once. */
-const eventJson = new WeakMap<HubEvent, string>();
+const eventJson = new WeakMap<BusEvent, string>();
 
 /**
  * Cross-node fan-out over Redis pub/sub. A node subscribes only to the topics its connected
@@ -26,7 +26,7 @@ const eventJson = new WeakMap<HubEvent, string>();
  * gap are gone: clients must `sync` from their last seq.
  */
 export class RedisBus implements Bus {
-  private readonly handlers = new Map<string, Set<(e: HubEvent) => void>>();
+  private readonly handlers = new Map<string, Set<(e: BusEvent) => void>>();
   private readonly resyncListeners = new Set<() => void>();
   private connectedOnce = false;
   private closed = false;
@@ -47,7 +47,7 @@ export class RedisBus implements Bus {
    * bus, so two publishes of one topic may overtake each other. Sending every publish of a
    * channel through the same node (a script keyed by the channel name) keeps them in order.
    */
-  async publish(topic: string, event: HubEvent): Promise<void> {
+  async publish(topic: string, event: BusEvent): Promise<void> {
     const channel = this.opts.keys.channel(topic);
     let payload = eventJson.get(event);
     if (payload === undefined) eventJson.set(event, (payload = JSON.stringify(event)));
@@ -55,7 +55,7 @@ export class RedisBus implements Bus {
     else await this.opts.publisher.publish(channel, payload);
   }
 
-  async subscribe(topic: string, handler: (e: HubEvent) => void): Promise<Unsubscribe> {
+  async subscribe(topic: string, handler: (e: BusEvent) => void): Promise<Unsubscribe> {
     let set = this.handlers.get(topic);
     if (!set) {
       set = new Set();
@@ -89,9 +89,9 @@ export class RedisBus implements Bus {
     if (!channel.startsWith(prefix)) return;
     const handlers = this.handlers.get(channel.slice(prefix.length));
     if (!handlers) return;
-    let event: HubEvent;
+    let event: BusEvent;
     try {
-      event = JSON.parse(payload) as HubEvent;
+      event = JSON.parse(payload) as BusEvent;
     } catch (err) {
       this.opts.onError?.(err);
       return;

@@ -153,7 +153,7 @@ export class Gateway {
 
     try {
       const topic = actor.type === 'agent' ? tenantTopic(actor.tenantId) : contactTopic(actor.tenantId, actor.id);
-      conn.unsubscribes.push(await this.deps.bus.subscribe(topic, (e) => conn.deliver(e)));
+      conn.unsubscribes.push(await this.deps.bus.subscribe(topic, (e) => e.kind !== 'config.changed' && conn.deliver(e)));
     } catch (err) {
       this.deps.log.error({ err }, 'subscribe failed');
       conn.send({ type: 'error', code: 'SB_ERR_UNAVAILABLE', message: 'Could not subscribe; reconnect.' });

@@ -2,13 +2,20 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Consumer, JobQueue } from '../queue/queue.js';
 import type { ConversationService, SendResult } from '../conversations/service.js';
-import type { IntentPredictor } from './model.js';
-import type { IntentFeedbackRepo, PredictionRow } from './routing/feedback.js';
+import type { IntentPrediction, IntentPredictor } from './model.js';
+import type { IntentFeedbackRepo, TenantPredictionRow } from './routing/feedback.js';
+import { Batcher } from '../queue/batcher.js';
 import type { RoutingRuleRepo } from './routing/rules.js';
 import { decideRouting, effectiveChanges } from './routing/decide.js';
 
 /** The hot-tier stream routing jobs travel on. */
 export const ROUTING_STREAM = 'routing';
+
+/**
+ * Routing jobs are handled together: up to this many, gathered for at most this long (nobody
+ * waits on routing, and a few milliseconds turn per-message writes into per-batch ones).
+ */
+const ROUTING_BATCH = { maxBatch: 128, maxWaitMs: 20 };
 
 export interface RoutingJob {
   tenantId: string;
@@ -41,9 +48,11 @@ export interface IntentRouterDeps {
 /**
  * Classifies every customer message with on-box models, off the hot path: the send is
  * acknowledged first, a job on the `routing` stream does the rest on any node. The routing
- * model's intent lands on the message and, when confident, on the conversation; the tenant's
+ * model's intent is recorded for the message and, when confident, set on the conversation; the tenant's
  * rules then route a conversation nobody has routed yet, or send it to triage when the model
  * cannot tell. Shadow models predict beside it, recorded for comparison, never routing.
+ * `intent_predictions` is the record of what each model said about each message;
+ * `messages.intent` holds only an agent's correction.
  */
 export class IntentRouter {
   private consumer: Consumer | undefined;
@@ -59,7 +68,10 @@ export class IntentRouter {
   }
 
   start(consumer: string): void {
-    this.consumer ??= this.d.queue.consume<RoutingJob>(ROUTING_STREAM, (job) => this.handle(job.payload), { consumer, concurrency: 1, maxAttempts: 3 });
+    // Jobs run in batches (one write of predictions and one of message intents per batch, not
+    // per message); the queue hands over up to a batch's worth at once.
+    const batcher = new Batcher<RoutingJob>((jobs) => this.handleBatch(jobs), ROUTING_BATCH);
+    this.consumer ??= this.d.queue.consume<RoutingJob>(ROUTING_STREAM, (job) => batcher.add(job.payload), { consumer, concurrency: 2 * ROUTING_BATCH.maxBatch, maxAttempts: 3 });
   }
 
   async stop(): Promise<void> {
@@ -68,18 +80,33 @@ export class IntentRouter {
   }
 
   /** One job; idempotent, so a retry after a crash routes the same way. */
-  async handle(job: RoutingJob): Promise<void> {
-    const { tenantId, conversationId, seq, body } = job;
-    const { routing, shadows } = await this.d.models.select(tenantId, conversationId);
-    if (!routing) return;
-    const served = [routing, ...shadows];
-    const predictions = await Promise.all(served.map((s) => s.model.predict(body)));
-    const rows: PredictionRow[] = predictions.map((p, i) => ({ conversationId, seq, modelId: served[i]!.id, intent: p.intent, confidence: p.confidence, routed: i === 0 }));
-    await this.d.feedback.recordPredictions(tenantId, rows);
-    for (const r of rows) this.d.metrics.intentPredictions.inc({ model: r.modelId, role: r.routed ? 'routing' : 'shadow' });
+  handle(job: RoutingJob): Promise<void> {
+    return this.handleBatch([job]);
+  }
 
-    const best = predictions[0]!;
-    await this.d.conversations.setMessageIntent(tenantId, conversationId, seq, best.intent, best.confidence);
+  /**
+   * Jobs in arrival order: every message is classified and its predictions recorded first (one
+   * write for the whole batch; the routing model's row is the message's intent, so the message
+   * row itself is not rewritten), then each conversation is routed in turn, so a later message
+   * of the same conversation sees what an earlier one changed.
+   */
+  async handleBatch(jobs: readonly RoutingJob[]): Promise<void> {
+    const plans: { job: RoutingJob; served: ServedModel[]; predictions: IntentPrediction[] }[] = [];
+    for (const job of jobs) {
+      const { routing, shadows } = await this.d.models.select(job.tenantId, job.conversationId);
+      if (routing) plans.push({ job, served: [routing, ...shadows], predictions: [] });
+    }
+    if (!plans.length) return;
+    await predictAll(plans);
+    const predictionRows: TenantPredictionRow[] = plans.flatMap(({ job, served, predictions }) =>
+      predictions.map((p, i) => ({ tenantId: job.tenantId, conversationId: job.conversationId, seq: job.seq, modelId: served[i]!.id, intent: p.intent, confidence: p.confidence, routed: i === 0 })),
+    );
+    await this.d.feedback.recordPredictionBatch(predictionRows);
+    for (const r of predictionRows) this.d.metrics.intentPredictions.inc({ model: r.modelId, role: r.routed ? 'routing' : 'shadow' });
+    for (const { job, predictions } of plans) await this.route(job, predictions[0]!);
+  }
+
+  private async route({ tenantId, conversationId }: RoutingJob, best: IntentPrediction): Promise<void> {
     const conversation = await this.d.conversations.conversationRecord(tenantId, conversationId);
     if (!conversation) return;
     const [rules, settings] = await Promise.all([this.d.rules.list(tenantId), this.d.rules.settings(tenantId)]);
@@ -88,6 +115,28 @@ export class IntentRouter {
     const patch = effectiveChanges(conversation, outcome.patch);
     if (Object.keys(patch).length > 0) await this.d.conversations.applyRouting(tenantId, conversationId, patch, outcome.note);
   }
+}
+
+/** Fills each plan's predictions (one per served model, in order), one inference call per model. */
+async function predictAll(plans: { job: RoutingJob; served: ServedModel[]; predictions: IntentPrediction[] }[]): Promise<void> {
+  const byModel = new Map<IntentPredictor, { texts: string[]; slots: [number, number][] }>();
+  plans.forEach((plan, p) =>
+    plan.served.forEach((s, i) => {
+      let group = byModel.get(s.model);
+      if (!group) byModel.set(s.model, (group = { texts: [], slots: [] }));
+      group.texts.push(plan.job.body);
+      group.slots.push([p, i]);
+    }),
+  );
+  await Promise.all(
+    [...byModel].map(async ([model, { texts, slots }]) => {
+      const out = await model.predictBatch(texts);
+      out.forEach((prediction, k) => {
+        const [p, i] = slots[k]!;
+        plans[p]!.predictions[i] = prediction;
+      });
+    }),
+  );
 }
 
 /** The selector for a hub with only the shipped (or configured) model: it routes everything. */

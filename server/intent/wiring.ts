@@ -6,6 +6,8 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Db } from '../storage/db.js';
 import type { JobQueue } from '../queue/queue.js';
+import type { Bus } from '../bus/bus.js';
+import { ConfigSync } from './config-sync.js';
 import type { AgentRepo } from '../agents/repo.js';
 import type { MessageRepo } from '../messages/repo.js';
 import type { ConversationService } from '../conversations/service.js';
@@ -22,6 +24,9 @@ import { intentModelRoutes } from './versions/routes.js';
 import { BackgroundTrainer } from './retrain/trainer.js';
 import { retrainRoutes } from './retrain/routes.js';
 import { readLabelledCsv, type LabelledTexts } from './dataset.js';
+
+/** How long a node trusts its cached routing configuration when no change notice arrives. */
+const CONFIG_TTL_MS = 60_000;
 
 export interface IntentRouting {
   router: IntentRouter;
@@ -63,6 +68,7 @@ export async function createIntentRouting(d: {
   config: Config;
   db: Db;
   queue: JobQueue;
+  bus: Bus;
   conversations: ConversationService;
   messages: MessageRepo;
   agents: AgentRepo;
@@ -70,12 +76,16 @@ export async function createIntentRouting(d: {
   log: Logger;
 }): Promise<IntentRouting> {
   const model = await loadDefaultModel(d.config, d.log);
-  const rules = new RoutingRuleRepo(d.db, { triageThreshold: d.config.intentMinConfidence, triageTeamId: null });
+  // Routing reads the tenant's rules, settings and models for every customer message; they are
+  // cached for long, and a change made on any node reaches every node's cache over the bus.
+  const sync = new ConfigSync({ bus: d.bus, log: d.log });
+  const rules = new RoutingRuleRepo(d.db, { triageThreshold: d.config.intentMinConfidence, triageTeamId: null }, { ttlMs: CONFIG_TTL_MS, onChange: sync.announcer('routing') });
   const feedback = new IntentFeedbackRepo(d.db);
   const corrections = new IntentCorrections({ conversations: d.conversations, messages: d.messages, feedback, rules, metrics: d.metrics });
   const repo = new IntentModelRepo(d.db);
   // Without the shipped model a tenant's uploaded one still routes; with neither, messages stay unclassified.
-  const registry = new ModelRegistry({ repo, defaultModel: model, log: d.log });
+  const registry = new ModelRegistry({ repo, defaultModel: model, log: d.log, onChange: sync.announcer('models') }, { configTtlMs: CONFIG_TTL_MS });
+  await sync.start({ rules, models: registry });
   const router = new IntentRouter({ queue: d.queue, models: registry, conversations: d.conversations, rules, feedback, metrics: d.metrics, log: d.log });
   return {
     router,
@@ -85,6 +95,7 @@ export async function createIntentRouting(d: {
       intentModelRoutes({ repo, registry, maxBytes: d.config.intentModelMaxBytes }),
     ],
     close: async () => {
+      await sync.stop();
       await registry.close();
       await model?.close();
     },

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bus, HubEvent } from '../../server/bus/bus.js';
+import type { Bus, BusEvent } from '../../server/bus/bus.js';
 import { MemoryBus } from '../../server/bus/memory.js';
 import { RedisBus } from '../../server/bus/redis.js';
 import { connectRedis, RedisKeys, type RedisClient } from '../../server/redis/client.js';
 import { SHARED_REDIS_URL, TestRedis, TestRedisCluster, uniquePrefix } from '../helpers/redis.js';
 
-const event = (n: number): HubEvent => ({
+const event = (n: number): BusEvent => ({
   kind: 'typing',
   tenantId: 't1',
   contactId: 'c1',
@@ -16,12 +16,12 @@ const event = (n: number): HubEvent => ({
 
 /** Collects events and waits until it has `n` of them. */
 function collector() {
-  const got: HubEvent[] = [];
+  const got: BusEvent[] = [];
   let waiter: (() => void) | undefined;
   let want = 0;
   return {
     got,
-    handler: (e: HubEvent) => {
+    handler: (e: BusEvent) => {
       got.push(e);
       if (waiter && got.length >= want) waiter();
     },

@@ -103,6 +103,30 @@ describe('intent routing with the default model', () => {
     expect(after).toMatchObject({ assigneeId: me, teamId: null, priority: 'none', triage: false });
   });
 
+  it('routes a burst of customers together (one batch of routing jobs) and records each prediction once', async () => {
+    const before = (await admin.get('/api/v1/intent/models/default')).body.stats.predictions as number;
+    const BURST = 24;
+    const sessions = await Promise.all(Array.from({ length: BURST }, () => visitorSession(server.url, server.websiteToken)));
+    const burstSockets = await Promise.all(sessions.map((s) => WsClient.connect(server.wsUrl, s.token)));
+    sockets.push(...burstSockets);
+    // Sent in the same moment, so their routing jobs arrive together and are handled as batches.
+    const ids = await Promise.all(
+      burstSockets.map(async (ws, i) => {
+        const clientId = `burst-${i}`;
+        const body = i % 2 ? `where is my order #${1000 + i}` : 'asdf qwerty zxcv';
+        const ack = await ws.request({ type: 'message.send', clientId, body }, (f) => f.type === 'message.ack' && f.clientId === clientId);
+        return ack.message.conversationId as string;
+      }),
+    );
+    for (const [i, id] of ids.entries()) {
+      const c = await routed(id, (c) => c.teamId !== null);
+      if (i % 2) expect(c).toMatchObject({ intent: 'order_status', teamId: fulfilment, priority: 'high', triage: false });
+      else expect(c).toMatchObject({ intent: null, teamId: triageTeam, triage: true });
+    }
+    const after = (await admin.get('/api/v1/intent/models/default')).body.stats.predictions as number;
+    expect(after - before).toBe(BURST);
+  });
+
   it('tags Chinese messages too', async () => {
     const id = await customerSays('我忘记密码了，登录不了');
     const c = await routed(id, (c) => c.intent !== null);

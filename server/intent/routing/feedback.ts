@@ -14,6 +14,10 @@ export interface PredictionRow {
   routed: boolean;
 }
 
+export interface TenantPredictionRow extends PredictionRow {
+  tenantId: string;
+}
+
 /** An agent's word on what a customer message meant: per-tenant training data. */
 export interface Feedback {
   conversationId: string;
@@ -33,10 +37,18 @@ export class IntentFeedbackRepo {
 
   /** Idempotent: a routing job retried after a crash writes the same rows again. */
   async recordPredictions(tenantId: string, rows: readonly PredictionRow[]): Promise<void> {
+    await this.recordPredictionBatch(rows.map((r) => ({ ...r, tenantId })));
+  }
+
+  /** Many tenants' predictions in one statement (the routing worker's batches). */
+  async recordPredictionBatch(rows: readonly TenantPredictionRow[]): Promise<void> {
     if (!rows.length) return;
+    // One row per key: PostgreSQL refuses to upsert the same row twice in one statement.
+    const unique = new Map<string, TenantPredictionRow>();
+    for (const r of rows) unique.set(`${r.tenantId}\u0000${r.conversationId}\u0000${r.seq}\u0000${r.modelId}`, r);
     const now = nowMs();
     await this.db('intent_predictions')
-      .insert(rows.map((r) => ({ tenant_id: tenantId, conversation_id: r.conversationId, seq: r.seq, model_id: r.modelId, intent: r.intent, confidence: r.confidence, routed: r.routed, created_at: now })))
+      .insert([...unique.values()].map((r) => ({ tenant_id: r.tenantId, conversation_id: r.conversationId, seq: r.seq, model_id: r.modelId, intent: r.intent, confidence: r.confidence, routed: r.routed, created_at: now })))
       .onConflict(['tenant_id', 'conversation_id', 'seq', 'model_id'])
       .merge(['intent', 'confidence', 'routed']);
   }

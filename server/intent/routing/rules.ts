@@ -38,8 +38,9 @@ const toRow = (input: Partial<RuleInput>): Record<string, unknown> => {
 
 /**
  * Routing rules and triage settings of one tenant. Every method takes the tenant id first.
- * Routing reads them for every customer message, so reads are kept for `ttlMs` (this node's
- * writes drop them at once; other nodes see a change within the TTL).
+ * Routing reads them for every customer message, so reads are kept for `ttlMs`. A write drops
+ * this node's copy at once and calls `onChange`, which tells the other nodes (over the bus) to
+ * drop theirs; the TTL only bounds staleness when such a notice was lost.
  */
 export class RoutingRuleRepo {
   private readonly cache = new Map<string, { expires: number; rules?: Promise<RoutingRule[]>; settings?: Promise<RoutingSettings> }>();
@@ -47,8 +48,19 @@ export class RoutingRuleRepo {
   constructor(
     private readonly db: Db,
     private readonly defaults: RoutingSettings,
-    private readonly ttlMs = 2000,
+    private readonly opts: { ttlMs?: number; onChange?: (tenantId: string) => void } = {},
   ) {}
+
+  /** Drops this node's cached rules and settings of the tenant (another node changed them). */
+  invalidate(tenantId?: string): void {
+    if (tenantId === undefined) this.cache.clear();
+    else this.cache.delete(tenantId);
+  }
+
+  private changed(tenantId: string): void {
+    this.cache.delete(tenantId);
+    this.opts.onChange?.(tenantId);
+  }
 
   list(tenantId: string): Promise<RoutingRule[]> {
     const entry = this.entry(tenantId);
@@ -65,7 +77,7 @@ export class RoutingRuleRepo {
     let entry = this.cache.get(tenantId);
     if (!entry || entry.expires <= now) {
       if (this.cache.size > 10_000) this.cache.clear();
-      entry = { expires: now + this.ttlMs };
+      entry = { expires: now + (this.opts.ttlMs ?? 2000) };
       this.cache.set(tenantId, entry);
     }
     return entry;
@@ -82,7 +94,7 @@ export class RoutingRuleRepo {
     const last = await this.db('intent_rules').where({ tenant_id: tenantId }).max({ p: 'position' }).first();
     const row = { tenant_id: tenantId, id: newId(), ...toRow(input), position: position ?? Number(last?.p ?? -1) + 1, created_at: now, updated_at: now };
     await this.db('intent_rules').insert(row);
-    this.cache.delete(tenantId);
+    this.changed(tenantId);
     return toRule(row);
   }
 
@@ -90,13 +102,13 @@ export class RoutingRuleRepo {
     const row = { ...toRow(patch), updated_at: nowMs() } as Record<string, unknown>;
     if (patch.position !== undefined) row['position'] = patch.position;
     const n = await this.db('intent_rules').where({ tenant_id: tenantId, id }).update(row);
-    this.cache.delete(tenantId);
+    this.changed(tenantId);
     return n ? this.get(tenantId, id) : undefined;
   }
 
   async remove(tenantId: string, id: string): Promise<boolean> {
     const removed = (await this.db('intent_rules').where({ tenant_id: tenantId, id }).delete()) > 0;
-    this.cache.delete(tenantId);
+    this.changed(tenantId);
     return removed;
   }
 
@@ -113,7 +125,7 @@ export class RoutingRuleRepo {
   async putSettings(tenantId: string, s: RoutingSettings): Promise<RoutingSettings> {
     const row = { tenant_id: tenantId, triage_threshold: s.triageThreshold, triage_team_id: s.triageTeamId, updated_at: nowMs() };
     await this.db('intent_settings').insert(row).onConflict('tenant_id').merge();
-    this.cache.delete(tenantId);
+    this.changed(tenantId);
     return this.settings(tenantId);
   }
 }

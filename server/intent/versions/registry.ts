@@ -51,8 +51,9 @@ interface TenantConfig {
  * Which intent model serves which conversation, per tenant, on this node: the tenant's active
  * uploaded model or else the shipped default routes; `candidate`s route their share of
  * conversations (A/B by conversation hash); `shadow`s predict beside it without routing.
- * The configuration is cached for a short TTL and loaded models are kept in an LRU, so the
- * hot path reads the database only when a TTL runs out or a model is first needed. A stored
+ * The configuration is cached (a change through any node drops it everywhere over the bus; the
+ * TTL only bounds staleness when that notice is lost) and loaded models are kept in an LRU, so
+ * the hot path reads the database only when a TTL runs out or a model is first needed. A stored
  * model that fails to load is logged once and skipped: the next model in line (active, then
  * default) keeps serving.
  */
@@ -73,7 +74,7 @@ export class ModelRegistry {
   private closed = false;
 
   constructor(
-    private readonly d: { repo: IntentModelRepo; defaultModel: IntentPredictor | undefined; log: Logger },
+    private readonly d: { repo: IntentModelRepo; defaultModel: IntentPredictor | undefined; log: Logger; onChange?: (tenantId: string) => void },
     opts: ModelRegistryOptions = {},
   ) {
     const o = { configTtlMs: 5000, maxLoaded: 16, retryFailedMs: 60_000, closeGraceMs: 30_000, ...opts };
@@ -119,9 +120,16 @@ export class ModelRegistry {
     return [...labels].sort();
   }
 
-  /** Forgets this node's cached configuration of the tenant (after a change made through this node). */
-  invalidate(tenantId: string): void {
-    this.configs.delete(tenantId);
+  /** Forgets this node's cached configuration of the tenant, or of every tenant (another node changed it). */
+  invalidate(tenantId?: string): void {
+    if (tenantId === undefined) this.configs.clear();
+    else this.configs.delete(tenantId);
+  }
+
+  /** A change made through this node: dropped here at once, and announced to the other nodes. */
+  changed(tenantId: string): void {
+    this.invalidate(tenantId);
+    this.d.onChange?.(tenantId);
   }
 
   /** Closes every loaded uploaded model (the shipped default belongs to the caller). */

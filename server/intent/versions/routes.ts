@@ -137,8 +137,8 @@ export function intentModelRoutes(deps: IntentModelRoutesDeps): Router {
     const id = String(req.params['id']);
     const { mode, split } = parse(patchBody, req.body);
     await repo.setMode(tenantId, id, mode, split);
-    // This node routes with the change at once; other nodes within their configuration TTL.
-    registry.invalidate(tenantId);
+    // Every node routes with the change at once (the registry tells the others over the bus).
+    registry.changed(tenantId);
     const model = await describe(tenantId, id);
     if (!model) throw notFound();
     res.json(model);
@@ -147,7 +147,7 @@ export function intentModelRoutes(deps: IntentModelRoutesDeps): Router {
   r.delete('/intent/models/:id', requireAdmin, async (req, res) => {
     const tenantId = agentOf(res).tenantId;
     if (!(await repo.remove(tenantId, String(req.params['id'])))) throw notFound();
-    registry.invalidate(tenantId);
+    registry.changed(tenantId);
     res.status(204).end();
   });
 

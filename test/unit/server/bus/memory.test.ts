@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { HubEvent } from '../../../../server/bus/bus.js';
+import type { BusEvent } from '../../../../server/bus/bus.js';
 import { contactTopic, tenantTopic } from '../../../../server/bus/bus.js';
 import { MemoryBus } from '../../../../server/bus/memory.js';
 
-const typing = (n: number): HubEvent => ({
+const typing = (n: number): BusEvent => ({
   kind: 'typing',
   tenantId: 't1',
   contactId: 'c1',
@@ -15,9 +15,9 @@ const typing = (n: number): HubEvent => ({
 describe('MemoryBus', () => {
   it('delivers a published event to every subscriber of that topic, and only that topic', async () => {
     const bus = new MemoryBus();
-    const a: HubEvent[] = [];
-    const b: HubEvent[] = [];
-    const other: HubEvent[] = [];
+    const a: BusEvent[] = [];
+    const b: BusEvent[] = [];
+    const other: BusEvent[] = [];
     await bus.subscribe(tenantTopic('t1'), (e) => a.push(e));
     await bus.subscribe(tenantTopic('t1'), (e) => b.push(e));
     await bus.subscribe(tenantTopic('t2'), (e) => other.push(e));
@@ -37,8 +37,8 @@ describe('MemoryBus', () => {
 
   it('unsubscribe stops delivery to that handler only', async () => {
     const bus = new MemoryBus();
-    const a: HubEvent[] = [];
-    const b: HubEvent[] = [];
+    const a: BusEvent[] = [];
+    const b: BusEvent[] = [];
     const unsubA = await bus.subscribe('topic', (e) => a.push(e));
     await bus.subscribe('topic', (e) => b.push(e));
     await bus.publish('topic', typing(1));
@@ -50,8 +50,8 @@ describe('MemoryBus', () => {
 
   it('a topic can be subscribed to again after its last subscriber left', async () => {
     const bus = new MemoryBus();
-    const first: HubEvent[] = [];
-    const second: HubEvent[] = [];
+    const first: BusEvent[] = [];
+    const second: BusEvent[] = [];
     const unsub = await bus.subscribe('topic', (e) => first.push(e));
     await unsub();
     await bus.subscribe('topic', (e) => second.push(e));
@@ -62,8 +62,8 @@ describe('MemoryBus', () => {
 
   it('a throwing handler does not stop delivery to the others, nor fail the publish', async () => {
     const bus = new MemoryBus();
-    const before: HubEvent[] = [];
-    const after: HubEvent[] = [];
+    const before: BusEvent[] = [];
+    const after: BusEvent[] = [];
     await bus.subscribe('topic', (e) => before.push(e));
     await bus.subscribe('topic', () => {
       throw new Error('broken subscriber');
@@ -90,7 +90,7 @@ describe('MemoryBus', () => {
 
   it('close drops every subscription', async () => {
     const bus = new MemoryBus();
-    const seen: HubEvent[] = [];
+    const seen: BusEvent[] = [];
     await bus.subscribe('topic', (e) => seen.push(e));
     await bus.close();
     await bus.publish('topic', typing(1));
