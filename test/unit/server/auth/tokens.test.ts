@@ -106,4 +106,28 @@ describe('TokenService', () => {
     expect(() => service({ secret: 'x'.repeat(31) })).toThrow();
     expect(() => service({ secret: 'x'.repeat(32) })).not.toThrow();
   });
+
+  it('remembers a verified token only until it expires, and hands out an actor nobody can change', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
+    const tokens = service({ agentTtlSeconds: 600, visitorTtlSeconds: 600 });
+    const agent = await tokens.signAgent('t1', 'a', 'admin');
+    const first = await tokens.verify(agent);
+    const again = await tokens.verify(agent);
+    expect(again).toEqual({ type: 'agent', id: 'a', tenantId: 't1', role: 'admin' });
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => {
+      (first as { role: string }).role = 'agent';
+    }).toThrow(TypeError);
+    // Past the in-memory limit (5 min) it is checked again, and still good.
+    vi.setSystemTime(new Date('2030-01-01T00:06:00Z'));
+    expect((await tokens.verify(agent)).id).toBe('a');
+    // Past the token's own expiry, remembered or not, it is refused.
+    vi.setSystemTime(new Date('2030-01-01T00:10:01Z'));
+    await expectInvalid(tokens.verify(agent));
+    // A token differing from a verified one in its signature is still checked (and refused).
+    const fresh = await tokens.signAgent('t1', 'a', 'admin');
+    await tokens.verify(fresh);
+    await expectInvalid(tokens.verify(`${fresh.slice(0, -2)}${fresh.endsWith('AA') ? 'BB' : 'AA'}`));
+  });
 });
