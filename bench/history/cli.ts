@@ -4,6 +4,7 @@
  *     [--conversations-per-tenant 5] [--rate 200] [--duration 5000] [--no-redis]
  */
 import { parseArgs } from 'node:util';
+import { buildOnce } from '../lib/proc.js';
 import { runHistoryBench } from './index.js';
 
 const { values } = parseArgs({
@@ -22,6 +23,8 @@ const num = (name: keyof typeof values) => {
   return n;
 };
 
+// The hub runs from dist/ (as `npm start` runs it): build it first, so a run never measures stale code.
+buildOnce();
 const started = Date.now();
 const result = await runHistoryBench({
   messages: num('messages'),

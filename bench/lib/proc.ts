@@ -28,7 +28,8 @@ export interface Spawned {
 
 /** Builds dist/ once, so hub nodes run the compiled server like `npm start` does. */
 export function buildOnce(): void {
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  // Build output goes to stderr: stdout carries the reports (JSON) of the bench commands.
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', process.stderr, process.stderr] });
 }
 
 /** Spawns an entry (compiled .js, or .ts under tsx), pinned to `cpu` with taskset when given. */

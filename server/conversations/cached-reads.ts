@@ -105,6 +105,13 @@ export class CachedReads {
         this.d.onHistoryRead?.(page ? 'cache' : 'database');
         return page ?? this.d.messages.range(tenantId, conversationId, r);
       }
+    } else if (r.before !== undefined) {
+      // Scrolling back in a conversation that is not warm: one page from the database. Loading
+      // and caching the whole tail for it would cost four times the work (hub CPU 3.8 vs
+      // 1.6 ms per read at 10 M messages) for a page that is usually not read again; opening
+      // a conversation (its newest page) or a client catching up (`after`) still warms it.
+      this.d.onHistoryRead?.('database');
+      return this.d.messages.range(tenantId, conversationId, r);
     }
     // A miss fills the tail; a window too short for the page reads the whole tail.
     let tail = window && (await this.d.cache.tail(tenantId, conversationId));
