@@ -86,6 +86,31 @@ describe.each(['PostgreSQL + Redis', 'SQLite + in-process'] as const)('history r
     expect(await fromDb(server.url)).toBe(db0 + 2);
   });
 
+  it('answers scrolling back in a cold conversation with one database page, and opening it warms it', async () => {
+    const id = await conversationWith(12);
+    const agent = api(server.url, token);
+    const tenantId = (await agent.get('/api/v1/auth/me')).body.tenantId as string;
+    // Make it cold: Redis loses the conversation's keys (eviction); in-process, it was never read.
+    if (redis) {
+      const keys = await redis.keys(`${prefix}:{${tenantId}:${id}}:*`);
+      if (keys.length) await redis.del(...keys);
+    }
+    const [cache0, db0] = [await fromCache(server.url), await fromDb(server.url)];
+    const back = await agent.get(`/api/v1/conversations/${id}/messages?before=11&limit=4`);
+    expect(back.body.items.map((m: { seq: number }) => m.seq)).toEqual([7, 8, 9, 10]);
+    const again = await agent.get(`/api/v1/conversations/${id}/messages?before=7&limit=4`);
+    expect(again.body.items.map((m: { seq: number }) => m.seq)).toEqual([3, 4, 5, 6]);
+    // Both from the database, and neither loaded the tail into the warm tier.
+    expect(await fromDb(server.url)).toBe(db0 + 2);
+    expect(await fromCache(server.url)).toBe(cache0);
+    if (redis) expect(await redis.exists(`${prefix}:{${tenantId}:${id}}:m`)).toBe(0);
+    // Opening the conversation (its newest page) warms it; scrolling back is then a hit.
+    await agent.get(`/api/v1/conversations/${id}/messages`);
+    const warm = await agent.get(`/api/v1/conversations/${id}/messages?before=11&limit=4`);
+    expect(warm.body.items.map((m: { seq: number }) => m.seq)).toEqual([7, 8, 9, 10]);
+    expect(await fromCache(server.url)).toBe(cache0 + 1);
+  });
+
   it('keeps private notes out of a visitor sync served from the warm tier', async () => {
     const session = await visitorSession(server.url, server.websiteToken);
     const ws = await WsClient.connect(server.wsUrl, session.token);
