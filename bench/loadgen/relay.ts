@@ -5,6 +5,10 @@ import { LatencyRecorder } from './histogram.js';
 import type { RelayConfig, RelayResult } from './types.js';
 import { processCpuMs } from '../history/cpu.js';
 
+/** Longest wait after the drain for a backlog that is still arriving, and the stall that ends it. */
+const LATE_CAP_MS = 30_000;
+const STALL_MS = 2000;
+
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -231,8 +235,22 @@ export async function runRelay(cfg: RelayConfig, log: (line: string) => void): P
   if (unsent) log(`generator fell behind: ${unsent} messages not sent`);
 
   // ---- drain
+  const pending = () => receivedAll < sentAll || ackedAll < sentAll;
   const drainUntil = now() + cfg.drainMs;
-  while (now() < drainUntil && (receivedAll < sentAll || ackedAll < sentAll)) await sleep(10);
+  while (now() < drainUntil && pending()) await sleep(10);
+  // An overloaded step may still be delivering its backlog: keep waiting while anything
+  // arrives (at most LATE_CAP_MS), so `lost` counts messages that never arrive, not late ones
+  // (late ones stay in the latency histograms with their full delay).
+  const lateCap = now() + LATE_CAP_MS;
+  let progress = receivedAll + ackedAll;
+  let lastProgressAt = now();
+  while (pending() && now() < lateCap && now() - lastProgressAt < STALL_MS) {
+    await sleep(50);
+    if (receivedAll + ackedAll !== progress) {
+      progress = receivedAll + ackedAll;
+      lastProgressAt = now();
+    }
+  }
   finished = true;
   const cpu = process.cpuUsage(cpuAtStart);
   const serverAtEnd = serverCpu();
