@@ -15,7 +15,7 @@ export const ROUTING_STREAM = 'routing';
  * Routing jobs are handled together: up to this many, gathered for at most this long (nobody
  * waits on routing, and a few milliseconds turn per-message writes into per-batch ones).
  */
-const ROUTING_BATCH = { maxBatch: 128, maxWaitMs: 20 };
+const ROUTING_BATCH = { maxBatch: 128, maxWaitMs: 5 };
 
 export interface RoutingJob {
   tenantId: string;

@@ -5,6 +5,7 @@ import { randomSecret } from '../../server/ids.js';
 import { InboxRepo } from '../../server/inboxes/repo.js';
 import { createDb } from '../../server/storage/db.js';
 import { TenantRepo } from '../../server/tenants/repo.js';
+import { eventually } from '../helpers/browser.js';
 import { api, login, visitorSession, type ApiResponse } from '../helpers/api.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/ws.js';
@@ -94,6 +95,14 @@ describe('tenants are walls (two workspaces on one server)', () => {
     }
     A = await side(server.adminEmail, server.adminPassword, server.websiteToken, 'hello from tenant A');
     B = await side(bEmail, bPassword, bWebsiteToken, 'tenant-b-secret: my card number');
+    // Intent routing looks at each first message after its ack and may update the
+    // conversation; let it finish so the "changes nothing in B" snapshots are not raced by it.
+    for (const s of [A, B]) {
+      await eventually(async () => {
+        const c = (await api(server.url, s.token).get(`/api/v1/conversations/${s.conversationId}`)).body;
+        return c.intent !== null || c.triage ? c : undefined;
+      }, 'routing of the first message');
+    }
   });
 
   afterAll(async () => {
