@@ -68,8 +68,8 @@ export class IntentRouter {
   }
 
   start(consumer: string): void {
-    // Jobs run in batches (one write of predictions and one of message intents per batch, not
-    // per message); the queue hands over up to a batch's worth at once.
+    // Jobs run in batches (one predictions write per batch, not per message); the queue hands
+    // over up to two batches' worth, so the next one gathers while one runs.
     const batcher = new Batcher<RoutingJob>((jobs) => this.handleBatch(jobs), ROUTING_BATCH);
     this.consumer ??= this.d.queue.consume<RoutingJob>(ROUTING_STREAM, (job) => batcher.add(job.payload), { consumer, concurrency: 2 * ROUTING_BATCH.maxBatch, maxAttempts: 3 });
   }
@@ -79,16 +79,12 @@ export class IntentRouter {
     this.consumer = undefined;
   }
 
-  /** One job; idempotent, so a retry after a crash routes the same way. */
-  handle(job: RoutingJob): Promise<void> {
-    return this.handleBatch([job]);
-  }
-
   /**
    * Jobs in arrival order: every message is classified and its predictions recorded first (one
    * write for the whole batch; the routing model's row is the message's intent, so the message
    * row itself is not rewritten), then each conversation is routed in turn, so a later message
-   * of the same conversation sees what an earlier one changed.
+   * of the same conversation sees what an earlier one changed. Idempotent, so a retry after a
+   * crash routes the same way.
    */
   async handleBatch(jobs: readonly RoutingJob[]): Promise<void> {
     const plans: { job: RoutingJob; served: ServedModel[]; predictions: IntentPrediction[] }[] = [];

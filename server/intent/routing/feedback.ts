@@ -35,12 +35,10 @@ const isCursor = (v: unknown): v is [number, string, number] =>
 export class IntentFeedbackRepo {
   constructor(private readonly db: Db) {}
 
-  /** Idempotent: a routing job retried after a crash writes the same rows again. */
-  async recordPredictions(tenantId: string, rows: readonly PredictionRow[]): Promise<void> {
-    await this.recordPredictionBatch(rows.map((r) => ({ ...r, tenantId })));
-  }
-
-  /** Many tenants' predictions in one statement (the routing worker's batches). */
+  /**
+   * Many tenants' predictions in one statement (the routing worker's batches). Idempotent: a
+   * routing job retried after a crash writes the same rows again.
+   */
   async recordPredictionBatch(rows: readonly TenantPredictionRow[]): Promise<void> {
     if (!rows.length) return;
     // One row per key: PostgreSQL refuses to upsert the same row twice in one statement.

@@ -58,7 +58,7 @@ export class RoutingRuleRepo {
   }
 
   private changed(tenantId: string): void {
-    this.cache.delete(tenantId);
+    this.invalidate(tenantId);
     this.opts.onChange?.(tenantId);
   }
 
