@@ -1,6 +1,7 @@
 import { createContext } from 'preact';
 import { useContext, useEffect, useReducer } from 'preact/hooks';
-import type { ChatClient, ChatState } from '../core/chat.js';
+import type { ChatClient } from '../core/chat.js';
+import type { ChatState } from '../core/chat-state.js';
 import { STRINGS, format, type StringKey, type Strings } from '../core/i18n.js';
 import type { Locale } from '../core/types.js';
 

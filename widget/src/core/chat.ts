@@ -1,35 +1,16 @@
-import { ApiError, NetworkError, type UploadFile, type WidgetApi } from './api.js';
-import { countUnread, highestSeq, mergeMessage, upsertLocal, type LogEntry } from './messages.js';
+import { ApiError, type UploadFile, type WidgetApi } from './api.js';
+import { PendingAttributes } from './attributes.js';
+import { IDLE_STATE, type ChatEvents, type ChatState } from './chat-state.js';
+import { ConversationSync } from './conversation-sync.js';
+import { senderName, upsertLocal, type LogEntry } from './messages.js';
 import { newClientId, type OutboxEntry } from './outbox.js';
 import { OutboxSender } from './outbox-sender.js';
 import type { SessionStore } from './session.js';
 import { ReconnectingSocket, type Timers, type WebSocketLike } from './socket.js';
-import type { Attachment, AttributeValue, IncomingFrame, InboxInfo, Message, VisitorIdentity } from './types.js';
+import type { Attachment, AttributeValue, IncomingFrame, VisitorIdentity } from './types.js';
+import { TypingSignals } from './typing.js';
+import { ReadTracker } from './unread.js';
 import { VisitorSession } from './visitor-session.js';
-
-export type ChatStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'error';
-
-/** What the panel renders. Replaced (never mutated) on every change. */
-export interface ChatState {
-  status: ChatStatus;
-  /** Error code when `status` is `error` (the server refused the widget). */
-  errorCode: string | null;
-  inbox: InboxInfo | null;
-  log: LogEntry[];
-  unread: number;
-  /** Name of whoever on the agent side is typing, '' when unknown, null when nobody is. */
-  typing: string | null;
-  /** The last agent who wrote, for the header. */
-  agentName: string | null;
-  preChatNeeded: boolean;
-}
-
-/** What the host page hears about (through the loader's `on(...)`). */
-export interface ChatEvents {
-  ready(): void;
-  message(m: Message): void;
-  unread(count: number): void;
-}
 
 export interface ChatDeps {
   websiteToken: string;
@@ -44,18 +25,12 @@ export interface ChatDeps {
   random?: () => number;
 }
 
-const TYPING_REPEAT_MS = 3_000;
-const TYPING_IDLE_MS = 4_000;
-const AGENT_TYPING_EXPIRY_MS = 8_000;
-
-const IDLE: ChatState = { status: 'idle', errorCode: null, inbox: null, log: [], unread: 0, typing: null, agentName: null, preChatNeeded: false };
-
 /**
- * The visitor's chat: socket, log, outbox and unread count, with no DOM. The panel subscribes
- * to its state; the loader relays its events to the host page.
+ * The visitor's chat, with no DOM: one session, socket and outbox, and the conversation kept in
+ * step over them. The panel subscribes to its state; the loader relays its events to the host page.
  */
 export class ChatClient {
-  #state: ChatState = IDLE;
+  #state: ChatState = IDLE_STATE;
   readonly #listeners = new Set<() => void>();
   readonly #socket: ReconnectingSocket;
   readonly #visitor: VisitorSession;
@@ -63,21 +38,11 @@ export class ChatClient {
   readonly #now: () => number;
   #started = false;
   #readyFired = false;
-  #attributes: Record<string, AttributeValue> = {};
+  readonly #attributes = new PendingAttributes();
   readonly #outbox: OutboxSender;
-  /** The current conversation's log is complete (first sync done); until then the stored unread count stands. */
-  #synced = true;
-  #unreadReported = false;
-  #conversationsChecked = false;
-  /** Messages up to this seq were seen before (by an earlier page): no `message` event for them. */
-  #announcedSeq = 0;
-  #readSentSeq = 0;
-  #panelOpen = false;
-  #pageVisible = true;
-  #typingOn = false;
-  #typingSentAt = 0;
-  #typingIdleTimer: unknown = null;
-  #agentTypingTimer: unknown = null;
+  readonly #typing: TypingSignals;
+  readonly #reads: ReadTracker;
+  readonly #conversation: ConversationSync;
 
   readonly #deps: ChatDeps;
 
@@ -85,7 +50,7 @@ export class ChatClient {
     this.#deps = deps;
     this.#timers = deps.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) };
     this.#now = deps.now ?? Date.now;
-    this.#visitor = new VisitorSession({ websiteToken: deps.websiteToken, api: deps.api, store: deps.store, now: this.#now, onNewContact: () => this.#forgetConversation() });
+    this.#visitor = new VisitorSession({ websiteToken: deps.websiteToken, api: deps.api, store: deps.store, now: this.#now, onNewContact: () => this.#conversation.forget() });
     this.#socket = new ReconnectingSocket({
       open: deps.openSocket,
       url: () => this.#socketUrl(),
@@ -99,8 +64,35 @@ export class ChatClient {
       store: deps.store,
       socket: this.#socket,
       timers: this.#timers,
-      conversationId: () => this.#conversationId(),
+      conversationId: () => this.#conversation.id,
       onChange: (entry) => this.#set({ log: upsertLocal(this.#state.log, entry) }),
+    });
+    this.#typing = new TypingSignals({
+      socket: this.#socket,
+      timers: this.#timers,
+      now: this.#now,
+      conversationId: () => this.#conversation.id,
+      onAgentTyping: (typing) => this.#set({ typing }),
+    });
+    this.#reads = new ReadTracker({
+      visitor: this.#visitor,
+      socket: this.#socket,
+      log: () => this.#state.log,
+      synced: () => this.#conversation.synced,
+      shown: () => this.#state.unread,
+      onUnread: (unread) => {
+        this.#set({ unread });
+        this.#deps.events.unread(unread);
+      },
+    });
+    this.#conversation = new ConversationSync({
+      visitor: this.#visitor,
+      api: deps.api,
+      socket: this.#socket,
+      reads: this.#reads,
+      state: () => this.#state,
+      set: (patch) => this.#set(patch),
+      events: deps.events,
     });
   }
 
@@ -119,8 +111,7 @@ export class ChatClient {
     if (this.#started) return;
     this.#started = true;
     const s = this.#visitor.load();
-    this.#announcedSeq = s?.lastSeq ?? 0;
-    this.#synced = !s?.conversationId;
+    this.#conversation.restore(s);
     let log: LogEntry[] = [];
     for (const o of this.#deps.store.outbox()) log = upsertLocal(log, o);
     this.#set({ status: 'connecting', log, unread: s?.unread ?? 0, ...this.#sessionView() });
@@ -129,13 +120,11 @@ export class ChatClient {
 
   /** The panel opened or closed; an open panel on a visible page reads everything. */
   setOpen(open: boolean): void {
-    this.#panelOpen = open;
-    this.#markRead();
+    this.#reads.setOpen(open);
   }
 
   setPageVisible(visible: boolean): void {
-    this.#pageVisible = visible;
-    this.#markRead();
+    this.#reads.setPageVisible(visible);
     if (visible) this.#socket.nudge();
   }
 
@@ -150,7 +139,7 @@ export class ChatClient {
     if (!text && attachments.length === 0) return;
     const entry: OutboxEntry = {
       clientId: newClientId(this.#deps.random),
-      conversationId: this.#conversationId(),
+      conversationId: this.#conversation.id,
       body: text,
       attachments,
       createdAt: new Date(this.#now()).toISOString(),
@@ -158,7 +147,7 @@ export class ChatClient {
     };
     this.#deps.store.putOutbox(entry);
     this.#set({ log: upsertLocal(this.#state.log, entry) });
-    this.#stopTyping();
+    this.#typing.stop();
     // After a logout in another tab nothing runs: writing again starts a new session.
     if (!this.#started) this.start();
     this.#outbox.flush();
@@ -176,15 +165,7 @@ export class ChatClient {
 
   /** The visitor typed (`hasText`) or cleared the box: `typing` frames, throttled. */
   composing(hasText: boolean): void {
-    const conversationId = this.#conversationId();
-    if (!hasText || !conversationId) return this.#stopTyping();
-    const now = this.#now();
-    if ((!this.#typingOn || now - this.#typingSentAt > TYPING_REPEAT_MS) && this.#socket.send({ type: 'typing', conversationId, on: true })) {
-      this.#typingOn = true;
-      this.#typingSentAt = now;
-    }
-    this.#timers.clearTimeout(this.#typingIdleTimer);
-    this.#typingIdleTimer = this.#timers.setTimeout(() => this.#stopTyping(), TYPING_IDLE_MS);
+    this.#typing.composing(hasText);
   }
 
   /** Pre-chat form: stores name and email on the contact. */
@@ -210,29 +191,26 @@ export class ChatClient {
 
   /** Custom attributes on the contact; kept until a session exists and the server took them. */
   setAttributes(attrs: Record<string, AttributeValue>): void {
-    Object.assign(this.#attributes, attrs);
+    this.#attributes.add(attrs);
     if (this.#visitor.current) void this.#flushAttributes();
   }
 
   /** Logout: forgets the session and outbox, closes the socket. The next `start()` begins afresh. */
   reset(): void {
     this.#visitor.identity = null;
-    this.#attributes = {};
+    this.#attributes.clear();
     this.#restart(false);
   }
 
   /** Another tab changed the stored session (`storage` event). */
   storageChanged(): void {
     if (!this.#started) return;
-    const had = this.#conversationId();
+    const had = this.#conversation.id;
     const s = this.#visitor.reload();
     if (!s) return this.#restart(false); // logged out in another tab: follow
-    if (!had && s.conversationId) {
-      this.#synced = false;
-      this.#syncConversation(s.conversationId);
-    }
+    if (!had && s.conversationId) this.#conversation.follow(s.conversationId);
     this.#set(this.#sessionView());
-    this.#refreshUnread();
+    this.#reads.refresh();
   }
 
   /* ------------------------------------------------------------------ internals */
@@ -248,28 +226,15 @@ export class ChatClient {
     return { inbox, preChatNeeded: !!inbox?.preChatForm && !s?.preChatDone && !s?.identity };
   }
 
-  #conversationId(): string | null {
-    return this.#visitor.current?.conversationId ?? null;
-  }
-
   #restart(startAgain: boolean): void {
     this.#socket.stop();
     this.#outbox.connectionLost();
     this.#visitor.forget();
     this.#started = false;
-    this.#forgetConversation();
-    this.#announcedSeq = 0;
+    this.#conversation.reset();
     if (this.#state.unread !== 0) this.#deps.events.unread(0);
-    this.#set(IDLE);
+    this.#set(IDLE_STATE);
     if (startAgain) this.start();
-  }
-
-  /** Drops everything tied to the current conversation (a new contact has other history). */
-  #forgetConversation(): void {
-    this.#synced = true;
-    this.#conversationsChecked = false;
-    this.#readSentSeq = 0;
-    this.#set({ log: this.#state.log.filter((e) => e.id === null), agentName: null, typing: null });
   }
 
   /** Drops the connection and connects again (a new session is due). */
@@ -300,23 +265,11 @@ export class ChatClient {
       this.#readyFired = true;
       this.#deps.events.ready();
     }
-    if (!this.#conversationId() && !this.#conversationsChecked) {
-      this.#conversationsChecked = true;
-      try {
-        const newest = (await this.#visitor.authed((t) => this.#deps.api.conversations(t)))[0];
-        if (newest && !this.#conversationId()) {
-          this.#visitor.update({ conversationId: newest.id, lastSeq: 0, readSeq: 0 });
-          this.#synced = false;
-        }
-      } catch {
-        // Not fatal: the first message creates a conversation.
-      }
-    }
-    const conversationId = this.#conversationId();
-    if (conversationId) this.#syncConversation(conversationId);
-    else this.#refreshUnread();
+    // Only a lookup is waited for: otherwise the sync and the outbox go out in the same turn as `hello`.
+    if (this.#conversation.lookupDue) await this.#conversation.lookUp();
+    this.#conversation.connected();
     this.#outbox.flush();
-    this.#markRead();
+    this.#reads.markRead();
     void this.#flushAttributes();
     void this.#refreshInbox();
   }
@@ -333,137 +286,48 @@ export class ChatClient {
     }
   }
 
-  /** Asks for everything after the highest seq we have (0 on a fresh page: the whole log). */
-  #syncConversation(conversationId: string): void {
-    this.#socket.send({ type: 'sync', conversationId, since: highestSeq(this.#state.log) });
-  }
-
   #onDown(beforeHello: boolean): void {
     // The server refuses a bad token at the upgrade, so a socket that never said hello may hold one.
     if (beforeHello) this.#visitor.suspectToken();
     this.#outbox.connectionLost();
-    this.#typingOn = false;
+    this.#typing.connectionLost();
     if (this.#state.status !== 'error') this.#set({ status: 'offline', typing: null });
   }
 
   #onFrame(f: IncomingFrame): void {
-    const current = this.#conversationId();
+    const current = this.#conversation.id;
     switch (f.type) {
       case 'message.ack':
         this.#outbox.acknowledged(f.clientId);
-        this.#receive(f.message, f.clientId);
+        this.#conversation.receive(f.message, f.clientId);
         this.#outbox.flush();
         return;
       case 'message.created':
-        return this.#receive(f.message);
+        return this.#conversation.receive(f.message);
       case 'sync.done':
-        if (f.conversationId !== current) return;
-        this.#synced = true;
-        this.#visitor.update({ lastSeq: highestSeq(this.#state.log) });
-        this.#refreshUnread();
-        this.#markRead();
-        return;
+        return this.#conversation.syncDone(f.conversationId);
       case 'typing':
         if (f.conversationId !== current || f.actor.type === 'contact') return;
-        this.#timers.clearTimeout(this.#agentTypingTimer);
-        if (f.on) this.#agentTypingTimer = this.#timers.setTimeout(() => this.#set({ typing: null }), AGENT_TYPING_EXPIRY_MS);
-        this.#set({ typing: f.on ? this.#nameOf(f.actor.id) : null });
+        this.#typing.agentTyping(f.on ? senderName(this.#state.log, f.actor.id) : null);
         return;
       case 'read':
         // The visitor read in another tab or on another device.
         if (f.conversationId !== current || f.actor.type !== 'contact') return;
         this.#visitor.update({ readSeq: f.seq });
-        this.#refreshUnread();
+        this.#reads.refresh();
         return;
       case 'resync':
-        if (current) this.#syncConversation(current);
-        return;
+        return this.#conversation.resync();
       case 'error':
-        if (f.clientId) {
-          this.#outbox.fail(f.clientId, f.code);
-        } else if (f.code === 'SB_ERR_CONVERSATION_NOT_FOUND' && current && !this.#synced) {
-          // The stored conversation is gone (or not ours): start without it.
-          this.#visitor.update({ conversationId: null, lastSeq: 0, readSeq: 0 });
-          this.#forgetConversation();
-          this.#refreshUnread();
-        }
+        if (f.clientId) this.#outbox.fail(f.clientId, f.code);
+        else if (f.code === 'SB_ERR_CONVERSATION_NOT_FOUND') this.#conversation.notFound();
         return;
       default:
         return;
     }
   }
 
-  #nameOf(agentId: string): string {
-    for (let i = this.#state.log.length - 1; i >= 0; i--) {
-      const s = this.#state.log[i]!.sender;
-      if (s.id === agentId && s.name) return s.name;
-    }
-    return '';
-  }
-
-  #receive(m: Message, clientId?: string): void {
-    if (m.private) return;
-    const current = this.#conversationId();
-    if (current !== m.conversationId) {
-      // Only the visitor's own send may move the chat to another conversation (the server opened a new one).
-      if (current && !clientId) return;
-      this.#visitor.update({ conversationId: m.conversationId, lastSeq: 0, readSeq: 0 });
-      this.#forgetConversation();
-      this.#synced = false;
-      this.#syncConversation(m.conversationId);
-    }
-    const before = this.#state.log;
-    const log = mergeMessage(before, m, clientId);
-    if (log === before) return;
-    const patch: Partial<ChatState> = { log };
-    if (m.sender.type !== 'contact') patch.typing = null;
-    if (m.sender.type === 'agent' && m.sender.name) patch.agentName = m.sender.name;
-    this.#set(patch);
-    if (this.#synced) this.#visitor.update({ lastSeq: m.seq });
-    if (m.seq > this.#announcedSeq) {
-      this.#announcedSeq = m.seq;
-      this.#deps.events.message(m);
-    }
-    this.#refreshUnread();
-    this.#markRead();
-  }
-
-  /** Recounts unread messages once the log is complete; tells the host page about changes (and the first count). */
-  #refreshUnread(): void {
-    if (!this.#synced) return;
-    const n = countUnread(this.#state.log, this.#visitor.current?.readSeq ?? 0);
-    if (n === this.#state.unread && this.#unreadReported) return;
-    this.#unreadReported = true;
-    this.#visitor.update({ unread: n });
-    this.#set({ unread: n });
-    this.#deps.events.unread(n);
-  }
-
-  #markRead(): void {
-    const conversationId = this.#conversationId();
-    if (!this.#panelOpen || !this.#pageVisible || !conversationId || !this.#synced) return;
-    const top = highestSeq(this.#state.log);
-    if (top > this.#readSentSeq && this.#socket.send({ type: 'read', conversationId, seq: top })) this.#readSentSeq = top;
-    if (top > (this.#visitor.current?.readSeq ?? 0)) this.#visitor.update({ readSeq: top });
-    this.#refreshUnread();
-  }
-
-  #stopTyping(): void {
-    this.#timers.clearTimeout(this.#typingIdleTimer);
-    const conversationId = this.#conversationId();
-    if (this.#typingOn && conversationId) this.#socket.send({ type: 'typing', conversationId, on: false });
-    this.#typingOn = false;
-  }
-
-  async #flushAttributes(): Promise<void> {
-    const attrs = this.#attributes;
-    if (Object.keys(attrs).length === 0) return;
-    this.#attributes = {};
-    try {
-      await this.#visitor.authed((t) => this.#deps.api.updateContact(t, { attributes: attrs }));
-    } catch (err) {
-      // Offline: keep them (newer values win) for the next connection; a refusal is final.
-      if (err instanceof NetworkError) this.#attributes = { ...attrs, ...this.#attributes };
-    }
+  #flushAttributes(): Promise<void> {
+    return this.#attributes.flush((attributes) => this.#visitor.authed((t) => this.#deps.api.updateContact(t, { attributes })));
   }
 }

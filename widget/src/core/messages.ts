@@ -110,3 +110,12 @@ export const highestSeq = (log: readonly LogEntry[]): number => log.reduce((max,
 /** Messages from the other side (agents, bots, system) the visitor has not read yet. */
 export const countUnread = (log: readonly LogEntry[], readSeq: number): number =>
   log.filter((e) => !e.own && e.seq !== null && e.seq > readSeq).length;
+
+/** The name the log last shows for sender `id` ('' when it shows none). */
+export function senderName(log: readonly LogEntry[], id: string): string {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const s = log[i]!.sender;
+    if (s.id === id && s.name) return s.name;
+  }
+  return '';
+}
