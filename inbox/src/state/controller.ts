@@ -2,23 +2,31 @@ import { api } from '../api/endpoints.js';
 import { ApiError, describeError, setUnauthenticatedHandler } from '../api/http.js';
 import { InboxSocket } from '../api/socket.js';
 import type { InboxConversation, Message, Priority } from '../types.js';
-import { applyConversation, listQuery, mergePage, type ListFilter } from './list.js';
+import type { ListFilter } from './list.js';
+import { ListLoader } from './list-loader.js';
 import { handleFrame } from './live.js';
+import { loadReadMarks, saveReadMarks } from './read-marks.js';
 import { routePath, type Route } from './router.js';
 import type { State, Store, Timeline } from './store.js';
 import { findBySeq } from './reply.js';
-import { highestSeq, mergeMessages, settleEchoes, type Outgoing } from './timeline.js';
+import { highestSeq, type Outgoing } from './timeline.js';
+import { EMPTY_TIMELINE, TimelineLoader } from './timeline-loader.js';
 import { advanceRead } from './unread.js';
 
-const EMPTY_TIMELINE: Timeline = { messages: [], hasEarlier: false, loading: false, pending: [], error: null };
 const newClientId = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `c${Date.now()}${Math.random().toString(36).slice(2)}`);
 
-/** Everything the views can ask for: REST calls, the socket, and the state changes they cause. */
+/**
+ * Everything the views can ask for: REST calls, the socket, and the state changes they cause.
+ * Views talk to this alone; the list and the timelines are loaded by their own loaders.
+ */
 export class InboxController {
   readonly socket: InboxSocket;
-  private listRequest = 0;
+  private readonly list: ListLoader;
+  private readonly timelines: TimelineLoader;
 
   constructor(readonly store: Store) {
+    this.list = new ListLoader(store);
+    this.timelines = new TimelineLoader(store, (message) => this.toast(message));
     this.socket = new InboxSocket({
       onFrame: (f) => handleFrame(this, f),
       onReady: (reconnected) => {
@@ -146,56 +154,13 @@ export class InboxController {
   }
 
   /** Loads the first page (`reset`) or the next one with the cursor. */
-  async loadList(reset: boolean): Promise<void> {
-    const req = ++this.listRequest;
-    const { filter, nextCursor } = this.s;
-    if (!reset && !nextCursor) return;
-    this.store.set({ listLoading: true, listError: null });
-    try {
-      const page = await api.conversations(listQuery(filter, reset ? null : nextCursor));
-      if (req !== this.listRequest) return;
-      this.store.set((s) => ({
-        list: mergePage(reset ? [] : s.list, page.items, filter.sort),
-        nextCursor: page.nextCursor,
-        listLoading: false,
-      }));
-      for (const c of page.items) this.remember(c);
-    } catch (err) {
-      if (req === this.listRequest) this.store.set({ listLoading: false, listError: describeError(err) });
-    }
+  loadList(reset: boolean): Promise<void> {
+    return this.list.load(reset);
   }
 
   /** Stores a conversation copy and puts it in (or out of) the list. */
   remember(c: InboxConversation): void {
-    const me = this.s.me;
-    if (!me) return;
-    this.store.set((s) => ({
-      conversations: { ...s.conversations, [c.id]: { ...s.conversations[c.id], ...c } },
-      list: applyConversation(s.list, c, s.filter, me.id),
-      intents: c.intent && !s.intents.includes(c.intent) ? [...s.intents, c.intent].sort() : s.intents,
-    }));
-    if (!this.s.contacts[c.contactId]) void this.loadContact(c.contactId);
-  }
-
-  private contactLoads = new Set<string>();
-  async loadContact(id: string): Promise<void> {
-    if (this.contactLoads.has(id)) return;
-    this.contactLoads.add(id);
-    try {
-      const contact = await api.contact(id);
-      this.store.set((s) => ({ contacts: { ...s.contacts, [id]: contact } }));
-    } catch {
-      this.contactLoads.delete(id);
-    }
-  }
-
-  async loadContactHistory(id: string): Promise<void> {
-    try {
-      const page = await api.contactConversations(id);
-      this.store.set((s) => ({ contactHistory: { ...s.contactHistory, [id]: page.items } }));
-    } catch {
-      // The card simply shows no history.
-    }
+    this.list.remember(c);
   }
 
   // ——— one conversation ———
@@ -205,72 +170,29 @@ export class InboxController {
     try {
       const c = await api.conversation(id);
       this.remember(c);
-      if (!this.s.timelines[id]) await this.loadLatest(c);
-      void this.loadContactHistory(c.contactId);
+      if (!this.s.timelines[id]) await this.timelines.loadLatest(c);
+      void this.list.loadContactHistory(c.contactId);
       this.markRead(id);
     } catch (err) {
-      this.setTimeline(id, { ...EMPTY_TIMELINE, error: describeError(err) });
+      this.timelines.set(id, { ...EMPTY_TIMELINE, error: describeError(err) });
     }
   }
 
   timeline(id: string): Timeline {
-    return this.s.timelines[id] ?? EMPTY_TIMELINE;
-  }
-
-  setTimeline(id: string, t: Partial<Timeline>): void {
-    this.store.set((s) => ({ timelines: { ...s.timelines, [id]: { ...(s.timelines[id] ?? EMPTY_TIMELINE), ...t } } }));
+    return this.timelines.get(id);
   }
 
   addMessages(id: string, incoming: Message[]): void {
-    const t = this.s.timelines[id];
-    if (!t) return;
-    this.setTimeline(id, { messages: mergeMessages(t.messages, incoming), pending: settleEchoes(t.pending, incoming, this.s.me?.id ?? null) });
-    const last = incoming[incoming.length - 1];
-    if (last) this.store.set((s) => ({ previews: { ...s.previews, [id]: preview(last) } }));
+    this.timelines.add(id, incoming);
   }
 
-  private async loadLatest(c: InboxConversation): Promise<void> {
-    this.setTimeline(c.id, { loading: true });
-    const page = await api.messages(c.id, { before: c.lastSeq + 1 });
-    this.setTimeline(c.id, { loading: false, hasEarlier: page.nextCursor !== null, error: null });
-    this.addMessages(c.id, page.items);
-    if (c.channel !== 'web') void this.loadDeliveries(c.id);
-  }
-
-  /** Where each reply of a provider-channel conversation stands; live updates follow as frames. */
-  private async loadDeliveries(id: string): Promise<void> {
-    try {
-      const { items } = await api.deliveries(id);
-      const known = Object.fromEntries(items.map((d) => [d.messageId, { status: d.status, error: d.error }]));
-      this.store.set((st) => ({ deliveries: { ...known, ...st.deliveries } }));
-    } catch {
-      // Older servers have no delivery endpoint: replies show as sent.
-    }
-  }
-
-  async loadEarlier(id: string): Promise<void> {
-    const t = this.timeline(id);
-    const first = t.messages[0];
-    if (!first || t.loading) return;
-    this.setTimeline(id, { loading: true });
-    try {
-      const page = await api.messages(id, { before: first.seq });
-      this.setTimeline(id, { loading: false, hasEarlier: page.nextCursor !== null });
-      this.addMessages(id, page.items);
-    } catch (err) {
-      this.setTimeline(id, { loading: false });
-      this.toast(describeError(err));
-    }
+  loadEarlier(id: string): Promise<void> {
+    return this.timelines.loadEarlier(id);
   }
 
   /** Loads earlier pages until message `seq` is in the timeline (or nothing earlier is left). */
-  async loadUntil(id: string, seq: number): Promise<void> {
-    for (let first = this.timeline(id).messages[0]?.seq; first !== undefined && first > seq && this.timeline(id).hasEarlier; ) {
-      await this.loadEarlier(id);
-      const now = this.timeline(id).messages[0]?.seq;
-      if (now === undefined || now >= first) return;
-      first = now;
-    }
+  loadUntil(id: string, seq: number): Promise<void> {
+    return this.timelines.loadUntil(id, seq);
   }
 
   /** Marks everything up to the conversation's last seq as read (locally and on the socket). */
@@ -302,7 +224,7 @@ export class InboxController {
       ...(replyToSeq !== undefined ? { replyToSeq } : {}),
       state: 'sending',
     };
-    this.setTimeline(id, { pending: [...this.timeline(id).pending, out] });
+    this.timelines.set(id, { pending: [...this.timeline(id).pending, out] });
     if (replyToSeq !== undefined) this.replyTo(id, null);
     await this.deliver(id, out);
   }
@@ -333,7 +255,7 @@ export class InboxController {
 
   private async deliver(id: string, out: Outgoing): Promise<void> {
     const update = (o: Outgoing | null) =>
-      this.setTimeline(id, { pending: this.timeline(id).pending.flatMap((p) => (p.clientId !== out.clientId ? [p] : o ? [o] : [])) });
+      this.timelines.set(id, { pending: this.timeline(id).pending.flatMap((p) => (p.clientId !== out.clientId ? [p] : o ? [o] : [])) });
     update({ ...out, state: 'sending' });
     try {
       const m = await api.sendMessage(id, {
@@ -388,7 +310,7 @@ export class InboxController {
     try {
       const page = await api.search(q);
       if (this.s.search.q === q) this.store.set({ search: { q, results: page.items, loading: false } });
-      for (const hit of page.items) if (!this.s.contacts[hit.conversation.contactId]) void this.loadContact(hit.conversation.contactId);
+      for (const hit of page.items) if (!this.s.contacts[hit.conversation.contactId]) void this.list.loadContact(hit.conversation.contactId);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) this.store.set({ searchAvailable: false });
       this.store.set({ search: { q, results: [], loading: false } });
@@ -411,31 +333,5 @@ export class InboxController {
         // Shown on the next open.
       }
     }
-  }
-}
-
-/** One line of text for the list. */
-export function preview(m: Message): string {
-  const text = m.body || (m.attachments.length ? `📎 ${m.attachments.map((a) => a.name).join(', ')}` : '');
-  return m.private ? `Note: ${text}` : text;
-}
-
-const READ_KEY = (agentId: string) => `sb-inbox-read:${agentId}`;
-
-/** Read marks persist per agent in this browser (not a secret; the session itself is a cookie). */
-function loadReadMarks(agentId: string): Record<string, number> {
-  try {
-    const raw = localStorage.getItem(READ_KEY(agentId));
-    return raw ? (JSON.parse(raw) as Record<string, number>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function saveReadMarks(agentId: string, marks: Record<string, number>): void {
-  try {
-    localStorage.setItem(READ_KEY(agentId), JSON.stringify(marks));
-  } catch {
-    // Storage full or blocked: marks live in memory only.
   }
 }

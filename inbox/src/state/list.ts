@@ -1,4 +1,4 @@
-import type { ChannelName, ConversationStatus, InboxConversation } from '../types.js';
+import type { ChannelName, ConversationStatus, InboxConversation, Message } from '../types.js';
 
 /** What the conversation list shows; mirrors the query of `GET /api/v1/conversations`. */
 export interface ListFilter {
@@ -83,4 +83,10 @@ export function mergePage(list: readonly InboxConversation[], page: readonly Inb
     byId.set(c.id, old && newer(old, c) ? old : c);
   }
   return [...byId.values()].sort(compareConversations(sort));
+}
+
+/** One line of text for the list. */
+export function preview(m: Message): string {
+  const text = m.body || (m.attachments.length ? `📎 ${m.attachments.map((a) => a.name).join(', ')}` : '');
+  return m.private ? `Note: ${text}` : text;
 }

@@ -1,7 +1,7 @@
 import { api } from '../api/endpoints.js';
 import type { InboxConversation, ServerFrame } from '../types.js';
 import type { InboxController } from './controller.js';
-import { preview } from './controller.js';
+import { preview } from './list.js';
 import { advanceRead } from './unread.js';
 
 const TYPING_TTL_MS = 6000;
