@@ -12,6 +12,9 @@ const STALL_MS = 2000;
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CONNECT_TIMEOUT_MS = 15_000;
+/** Agents quiet this long after the warm-up means the hub finished what it set off (at most SETTLE_MAX_MS). */
+const SETTLE_QUIET_MS = 500;
+const SETTLE_MAX_MS = 10_000;
 
 // Hot frames are recognised by their bytes instead of JSON.parse: the generator's CPU per
 // message caps the load it can offer. Anything else still goes through JSON.parse.
@@ -97,7 +100,9 @@ export async function runRelay(cfg: RelayConfig, log: (line: string) => void): P
         if (recv[n]! < 255) recv[n]!++;
       }
   };
+  let lastAgentFrameAt = 0;
   const onAgentFrame = (pair: Pair, f: Frame) => {
+    lastAgentFrameAt = now();
     if (f.type === 'message.created') {
       const body = (f.message as { body?: unknown } | undefined)?.body;
       if (typeof body !== 'string' || !body.startsWith('{"n":')) return; // warm-up or someone else's message
@@ -165,6 +170,14 @@ export async function runRelay(cfg: RelayConfig, log: (line: string) => void): P
       });
       if (conversationId) p.conversationId = conversationId;
     });
+    // A warm-up message sets off the hub's work after the ack (intent routing: a conversation's
+    // first message is triaged, which updates the conversation and adds a note, all sent to the
+    // agent). Measuring starts once agents have heard nothing for a while, or that work of a
+    // thousand conversations at once lands in the first step's window.
+    const settleFrom = now();
+    lastAgentFrameAt = Math.max(lastAgentFrameAt, settleFrom);
+    while (now() - lastAgentFrameAt < SETTLE_QUIET_MS && now() - settleFrom < SETTLE_MAX_MS) await new Promise((r) => setTimeout(r, 50));
+    log(`warm-up settled after ${Math.round(now() - settleFrom)} ms`);
   }
   const active = pairs.filter((p) => p.agent && p.visitor && (cfg.protocol !== 'hub' || p.conversationId));
   active.forEach((p, slot) => (p.slot = slot));
