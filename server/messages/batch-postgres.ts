@@ -1,5 +1,5 @@
 import type { Message } from '../contract/index.js';
-import type { Db } from '../storage/db.js';
+import type { Db, PgQueryable } from '../storage/db.js';
 import { toMessage } from './repo.js';
 import { BatchPlan, convKey, dedupMapKey, type BatchResult } from './batch-plan.js';
 import type { AppendRequest } from './store.js';
@@ -39,11 +39,6 @@ export async function commitPostgresBatch(trx: Db, requests: AppendRequest[], no
   const rows = plan.rows(bumps, lastSeq, now);
   for (let i = 0; i < rows.length; i += 500) await trx('messages').insert(rows.slice(i, i + 500));
   return plan.finish();
-}
-
-/** The part of a `pg` client the one-statement commit needs. */
-export interface PgQueryable {
-  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: { tenant_id: string; id: string; last_seq: number | string }[] }>;
 }
 
 /**
@@ -114,7 +109,7 @@ export async function commitPostgresBatchOneStatement(conn: PgQueryable, request
     cols[13]![i] = r['reply_to_seq'];
     cols[14]![i] = r['provider_message_id'];
   });
-  const result = await conn.query({ name: 'sb_commit_batch_v3', text: ONE_STATEMENT_COMMIT, values: [...cols, now] });
+  const result = await conn.query<{ tenant_id: string; id: string; last_seq: number | string }>({ name: 'sb_commit_batch_v3', text: ONE_STATEMENT_COMMIT, values: [...cols, now] });
   const lastSeq = new Map<string, number>();
   for (const r of result.rows) lastSeq.set(convKey(r.tenant_id, r.id), Number(r.last_seq));
   plan.settle(bumps, drafts, lastSeq);

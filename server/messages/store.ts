@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { Attachment, ChannelName, Direction, Message, Sender } from '../contract/index.js';
 import type { Db } from '../storage/db.js';
-import { isPostgres, nowMs } from '../storage/db.js';
+import { isPostgres, nowMs, withPgConnection } from '../storage/db.js';
 import { isUniqueViolation } from '../errors.js';
 import type { BatchResult } from './batch-plan.js';
-import { commitPostgresBatch, commitPostgresBatchOneStatement, type PgQueryable } from './batch-postgres.js';
+import { commitPostgresBatch, commitPostgresBatchOneStatement } from './batch-postgres.js';
 import { commitSqliteBatch } from './batch-sqlite.js';
 
 export interface AppendRequest {
@@ -205,24 +205,13 @@ export class MessageStore {
     }
   }
 
-  /** Borrows a raw `pg` client from the knex pool (prepared statements live on the connection). */
-  private async withPgConnection<T>(fn: (conn: PgQueryable) => Promise<T>): Promise<T> {
-    const client = this.db.client as { acquireConnection(): Promise<PgQueryable>; releaseConnection(c: PgQueryable): Promise<void> };
-    const conn = await client.acquireConnection();
-    try {
-      return await fn(conn);
-    } finally {
-      await client.releaseConnection(conn);
-    }
-  }
-
   private async commit(requests: AppendRequest[]): Promise<BatchResult[]> {
     const now = nowMs();
     if (this.postgres) {
       // One round trip when no key of the batch was stored before (the usual case); a stored
       // key rolls the statement back whole, and the careful path's dedup read finds it.
       try {
-        return await this.withPgConnection((conn) => commitPostgresBatchOneStatement(conn, requests, now));
+        return await withPgConnection(this.db, (conn) => commitPostgresBatchOneStatement(conn, requests, now));
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
       }

@@ -52,6 +52,25 @@ export function createDb(opts: DbOptions): Db {
 
 export const isPostgres = (db: Db): boolean => db.client.config.client === 'pg';
 
+/** The part of a `pg` client that runs a named statement (prepared once per connection, then reused). */
+export interface PgQueryable {
+  query<R = Record<string, unknown>>(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+}
+
+/**
+ * Borrows a raw `pg` client from the knex pool: knex cannot name a statement, and a named one
+ * skips parsing and planning after its first run on a connection (hot-path writes use this).
+ */
+export async function withPgConnection<T>(db: Db, fn: (conn: PgQueryable) => Promise<T>): Promise<T> {
+  const client = db.client as { acquireConnection(): Promise<PgQueryable>; releaseConnection(c: PgQueryable): Promise<void> };
+  const conn = await client.acquireConnection();
+  try {
+    return await fn(conn);
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
 /** Milliseconds since the epoch; every time column stores this. */
 export const nowMs = (): number => Date.now();
 export const toIso = (ms: number | string | null | undefined): string | null =>

@@ -1,5 +1,5 @@
 import type { Db } from '../../storage/db.js';
-import { nowMs, toIso } from '../../storage/db.js';
+import { isPostgres, nowMs, toIso, withPgConnection } from '../../storage/db.js';
 import { encodeCursor, requireCursor } from '../../storage/cursor.js';
 
 /** One model's prediction for one customer message. */
@@ -31,6 +31,15 @@ export interface Feedback {
 const isCursor = (v: unknown): v is [number, string, number] =>
   Array.isArray(v) && v.length === 3 && typeof v[0] === 'number' && typeof v[1] === 'string' && typeof v[2] === 'number';
 
+/** `recordPredictionBatch` on PostgreSQL: the rows as arrays, so the text is the same for any batch size. */
+const RECORD_PREDICTIONS = `
+INSERT INTO intent_predictions (tenant_id, conversation_id, seq, model_id, intent, confidence, routed, created_at)
+SELECT tenant_id, conversation_id, seq, model_id, intent, confidence, routed, $8
+  FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[], $5::varchar[], $6::float8[], $7::boolean[])
+    AS v(tenant_id, conversation_id, seq, model_id, intent, confidence, routed)
+ON CONFLICT (tenant_id, conversation_id, seq, model_id)
+DO UPDATE SET intent = excluded.intent, confidence = excluded.confidence, routed = excluded.routed`;
+
 /** Predictions of every model version and agents' corrections, for agreement stats and retraining. */
 export class IntentFeedbackRepo {
   constructor(private readonly db: Db) {}
@@ -45,6 +54,16 @@ export class IntentFeedbackRepo {
     const unique = new Map<string, TenantPredictionRow>();
     for (const r of rows) unique.set(`${r.tenantId}\u0000${r.conversationId}\u0000${r.seq}\u0000${r.modelId}`, r);
     const now = nowMs();
+    if (isPostgres(this.db)) {
+      // The routing worker writes a batch every few milliseconds under load: one statement text
+      // for every batch size, prepared once per connection, instead of a new multi-row INSERT to
+      // parse and plan each time.
+      const list = [...unique.values()];
+      const col = <K extends keyof TenantPredictionRow>(k: K) => list.map((r) => r[k]);
+      const values = [col('tenantId'), col('conversationId'), col('seq'), col('modelId'), col('intent'), col('confidence'), col('routed'), now];
+      await withPgConnection(this.db, (conn) => conn.query({ name: 'sb_record_predictions_v1', text: RECORD_PREDICTIONS, values }));
+      return;
+    }
     await this.db('intent_predictions')
       .insert([...unique.values()].map((r) => ({ tenant_id: r.tenantId, conversation_id: r.conversationId, seq: r.seq, model_id: r.modelId, intent: r.intent, confidence: r.confidence, routed: r.routed, created_at: now })))
       .onConflict(['tenant_id', 'conversation_id', 'seq', 'model_id'])
