@@ -176,7 +176,7 @@ export async function runRelay(cfg: RelayConfig, log: (line: string) => void): P
     // thousand conversations at once lands in the first step's window.
     const settleFrom = now();
     lastAgentFrameAt = Math.max(lastAgentFrameAt, settleFrom);
-    while (now() - lastAgentFrameAt < SETTLE_QUIET_MS && now() - settleFrom < SETTLE_MAX_MS) await new Promise((r) => setTimeout(r, 50));
+    while (now() - lastAgentFrameAt < SETTLE_QUIET_MS && now() - settleFrom < SETTLE_MAX_MS) await sleep(50);
     log(`warm-up settled after ${Math.round(now() - settleFrom)} ms`);
   }
   const active = pairs.filter((p) => p.agent && p.visitor && (cfg.protocol !== 'hub' || p.conversationId));

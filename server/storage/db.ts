@@ -58,8 +58,8 @@ export interface PgQueryable {
 }
 
 /**
- * Borrows a raw `pg` client from the knex pool: knex cannot name a statement, and a named one
- * skips parsing and planning after its first run on a connection (hot-path writes use this).
+ * Borrows a raw `pg` client from the knex pool: knex cannot name a statement, and a named one is
+ * parsed once per connection, its plan reusable (hot-path writes use this).
  */
 export async function withPgConnection<T>(db: Db, fn: (conn: PgQueryable) => Promise<T>): Promise<T> {
   const client = db.client as { acquireConnection(): Promise<PgQueryable>; releaseConnection(c: PgQueryable): Promise<void> };

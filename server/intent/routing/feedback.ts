@@ -56,8 +56,8 @@ export class IntentFeedbackRepo {
     const now = nowMs();
     if (isPostgres(this.db)) {
       // The routing worker writes a batch every few milliseconds under load: one statement text
-      // for every batch size, prepared once per connection, instead of a new multi-row INSERT to
-      // parse and plan each time.
+      // for every batch size, prepared once per connection, instead of a new multi-row INSERT
+      // text (one per batch size) to parse each time.
       const list = [...unique.values()];
       const col = <K extends keyof TenantPredictionRow>(k: K) => list.map((r) => r[k]);
       const values = [col('tenantId'), col('conversationId'), col('seq'), col('modelId'), col('intent'), col('confidence'), col('routed'), now];
