@@ -53,19 +53,19 @@ export class IntentFeedbackRepo {
     // One row per key: PostgreSQL refuses to upsert the same row twice in one statement.
     const unique = new Map<string, TenantPredictionRow>();
     for (const r of rows) unique.set(`${r.tenantId}\u0000${r.conversationId}\u0000${r.seq}\u0000${r.modelId}`, r);
+    const list = [...unique.values()];
     const now = nowMs();
     if (isPostgres(this.db)) {
       // The routing worker writes a batch every few milliseconds under load: one statement text
       // for every batch size, prepared once per connection, instead of a new multi-row INSERT
       // text (one per batch size) to parse each time.
-      const list = [...unique.values()];
       const col = <K extends keyof TenantPredictionRow>(k: K) => list.map((r) => r[k]);
       const values = [col('tenantId'), col('conversationId'), col('seq'), col('modelId'), col('intent'), col('confidence'), col('routed'), now];
       await withPgConnection(this.db, (conn) => conn.query({ name: 'sb_record_predictions_v1', text: RECORD_PREDICTIONS, values }));
       return;
     }
     await this.db('intent_predictions')
-      .insert([...unique.values()].map((r) => ({ tenant_id: r.tenantId, conversation_id: r.conversationId, seq: r.seq, model_id: r.modelId, intent: r.intent, confidence: r.confidence, routed: r.routed, created_at: now })))
+      .insert(list.map((r) => ({ tenant_id: r.tenantId, conversation_id: r.conversationId, seq: r.seq, model_id: r.modelId, intent: r.intent, confidence: r.confidence, routed: r.routed, created_at: now })))
       .onConflict(['tenant_id', 'conversation_id', 'seq', 'model_id'])
       .merge(['intent', 'confidence', 'routed']);
   }
