@@ -62,11 +62,18 @@ export class RedisStreamConsumer implements Consumer {
   private nextClaimAt = 0;
   private promoteTimer: NodeJS.Timeout | undefined;
   private promoteAt = Infinity;
+  /** When the loop next looks for due delayed jobs (it also looks when a known one falls due). */
+  private nextPromoteAt = 0;
   private readonly loop: Promise<void>;
 
   constructor(private readonly ctx: RedisConsumerContext) {
     ctx.blocking.on('error', (err: unknown) => ctx.onError(err));
     this.loop = this.run();
+  }
+
+  /** The queue's stream name this consumer reads. */
+  get stream(): string {
+    return this.ctx.stream;
   }
 
   async stop(): Promise<void> {
@@ -96,10 +103,10 @@ export class RedisStreamConsumer implements Consumer {
           continue;
         }
         if (!this.groupReady) await this.ensureGroup();
-        const nextDueIn = await this.promote();
+        if (Date.now() >= this.nextPromoteAt) await this.promoteDue();
         const now = Date.now();
         if (now >= this.nextClaimAt && (await this.claim()) > 0) continue;
-        const waits = [opts.pollMs, this.nextClaimAt - now, nextDueIn < 0 ? Infinity : nextDueIn];
+        const waits = [opts.pollMs, this.nextClaimAt - now, this.nextPromoteAt - now];
         await this.read(Math.max(1, Math.min(...waits)));
       } catch (err) {
         if (this.stopped) break;
@@ -132,15 +139,24 @@ export class RedisStreamConsumer implements Consumer {
     this.groupReady = true;
   }
 
-  /** Moves due delayed jobs into the stream; returns ms until the next one is due (-1: none). */
-  private async promote(): Promise<number> {
-    const { keys } = this.ctx;
+  /**
+   * Moves due delayed jobs into the stream and sets when to look again: when the next one falls
+   * due, and at least every `pollMs` (other nodes add delayed jobs too). Not on every turn of
+   * the loop: under load each read returns a few entries, and a promote per read would be one
+   * more Redis round trip per job.
+   */
+  private async promoteDue(): Promise<void> {
+    const { keys, opts } = this.ctx;
     const [moved, nextDueIn] = await this.ctx.client.sbqPromote(keys.stream, keys.delayed, PROMOTE_BATCH);
-    return moved >= PROMOTE_BATCH ? 0 : nextDueIn;
+    const wait = moved >= PROMOTE_BATCH ? 0 : nextDueIn < 0 ? opts.pollMs : Math.min(nextDueIn, opts.pollMs);
+    this.nextPromoteAt = Date.now() + wait;
   }
 
-  /** Promotes again when a retry this consumer scheduled falls due (sooner than the next poll). */
-  private promoteIn(ms: number): void {
+  /**
+   * Promotes again when a delayed job known to this node falls due (a retry this consumer
+   * scheduled, or a delayed enqueue on this node), sooner than the loop's next look.
+   */
+  promoteIn(ms: number): void {
     const at = Date.now() + ms;
     if (this.stopped || (this.promoteTimer && this.promoteAt <= at)) return;
     clearTimeout(this.promoteTimer);
@@ -148,7 +164,7 @@ export class RedisStreamConsumer implements Consumer {
     this.promoteTimer = setTimeout(() => {
       this.promoteTimer = undefined;
       this.promoteAt = Infinity;
-      this.promote().catch((err: unknown) => this.ctx.onError(err));
+      this.promoteDue().catch((err: unknown) => this.ctx.onError(err));
     }, ms + 5);
   }
 

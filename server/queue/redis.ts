@@ -48,8 +48,11 @@ export class RedisStreamQueue implements JobQueue {
     const enqueuedAt = String(Date.now());
     const json = JSON.stringify(payload) ?? 'null';
     const delayMs = Math.max(0, Math.ceil(opts.delayMs ?? 0));
-    if (delayMs > 0) await this.client.sbqDelay(keys.delayed, delayMs, `${id}|1|${enqueuedAt}|${json}`);
-    else await this.client.xadd(keys.stream, '*', 'j', id, 'a', '1', 't', enqueuedAt, 'p', json);
+    if (delayMs > 0) {
+      await this.client.sbqDelay(keys.delayed, delayMs, `${id}|1|${enqueuedAt}|${json}`);
+      // This node's consumers learn the due time now; other nodes' find it within their pollMs.
+      for (const c of this.consumers) if (c.stream === stream) c.promoteIn(delayMs);
+    } else await this.client.xadd(keys.stream, '*', 'j', id, 'a', '1', 't', enqueuedAt, 'p', json);
     return id;
   }
 

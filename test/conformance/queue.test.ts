@@ -225,6 +225,22 @@ describe.each(backends)('queue conformance: $name', (backend) => {
     expect(await queue.stats(stream)).toEqual({ pending: 0, delayed: 0, dead: 0 });
   });
 
+  it('delivers a delayed job when it falls due, not at the next poll', async () => {
+    const { queue } = await open();
+    const stream = newStream();
+    const got: { id: string; at: number }[] = [];
+    // A poll far longer than the delay: the consumer must learn the due time from the enqueue.
+    const consumer = queue.consume(stream, async (job) => void got.push({ id: job.id, at: Date.now() }), { ...fast, consumer: 'c1', pollMs: 10_000 });
+    await sleep(50); // the consumer is blocked in its read
+    const t0 = Date.now();
+    const id = await queue.enqueue(stream, 'soon', { delayMs: 200 });
+    await until(() => got.length === 1, 'the delayed job', 3000);
+    await consumer.stop();
+    expect(got[0]!.id).toBe(id);
+    expect(got[0]!.at - t0).toBeGreaterThanOrEqual(190);
+    expect(got[0]!.at - t0).toBeLessThan(1500);
+  });
+
   it('lets two consumers of one group share the work without double delivery', async () => {
     const { queue } = await open();
     const stream = newStream();
@@ -326,5 +342,44 @@ describe('Redis queue across a Redis restart', () => {
       client.disconnect();
       await redis.stop();
     }
+  });
+});
+
+// Only the Redis queues have other nodes: there, the consumer must not rely on hearing of a delayed job.
+describe.each(backends.filter((b) => b.name !== 'in-process'))('queue across nodes: $name', (backend) => {
+  let opened: Opened | undefined;
+  const open = async () => (opened = await backend.open());
+  afterEach(async () => {
+    await opened?.close();
+    opened = undefined;
+    streams = [];
+  });
+
+  it('promotes a delayed job another node enqueued within pollMs, also while busy with a steady flow', async () => {
+    const { queue, redis } = await open();
+    // The "other node": its own client and queue object on the same keys.
+    const otherClient = connectRedis({ url: redis!.url, cluster: redis!.cluster });
+    otherClient.on('error', () => {});
+    const other = new RedisStreamQueue({ client: otherClient, keys: new RedisKeys(redis!.prefix) });
+    onTestFinished(() => otherClient.quit().then(() => undefined));
+    const stream = newStream();
+    const got: string[] = [];
+    const consumer = queue.consume(stream, async (job) => void got.push(String(job.payload)), { ...fast, consumer: 'c1', pollMs: 300 });
+    let flowing = true;
+    const flow = (async () => {
+      while (flowing) {
+        await queue.enqueue(stream, 'tick');
+        await sleep(5);
+      }
+    })();
+    const t0 = Date.now();
+    await other.enqueue(stream, 'delayed', { delayMs: 100 });
+    await until(() => got.includes('delayed'), 'the delayed job from the other node', 3000);
+    const took = Date.now() - t0;
+    flowing = false;
+    await flow;
+    await consumer.stop();
+    expect(took).toBeGreaterThanOrEqual(95);
+    expect(took).toBeLessThan(100 + 300 + 400); // due time + pollMs + slack
   });
 });
