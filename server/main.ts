@@ -124,6 +124,7 @@ export async function createHub(config: Config, log: Logger = createLogger(confi
       onHistoryRead: (source) => metrics.historyReads.inc({ source }),
     }),
     onBusError: (err) => log.warn({ err }, 'publishing an event failed; clients will resync'),
+    tiersKeepOrder: tiers.keepsOrder,
     onAgentReply: (result) => delivery.replyStored(result),
     onCustomerMessage: (result) => router.messageStored(result),
   });

@@ -18,6 +18,12 @@ import { MemoryLeaseStore, RedisLeaseStore, type LeaseStore } from './channels/l
 /** The warm, hot and fan-out tiers of one node: Redis-backed with `REDIS_URL`, in-process without. */
 export interface Tiers {
   readonly kind: 'redis' | 'memory';
+  /**
+   * A warm-tier write, then a publish or enqueue issued right after it without waiting, take
+   * effect in that order: in-process, and on one Redis server (they share one connection);
+   * not on Redis Cluster, where a channel and a conversation may live on different servers.
+   */
+  readonly keepsOrder: boolean;
   readonly bus: Bus;
   readonly cache: WarmCache;
   readonly queue: JobQueue;
@@ -45,6 +51,7 @@ export function createTiers(config: Config, log: Logger, hooks: TierHooks): Tier
     const presence = new MemoryPresence();
     return {
       kind: 'memory',
+      keepsOrder: true,
       bus,
       cache,
       queue,
@@ -77,11 +84,14 @@ export function createTiers(config: Config, log: Logger, hooks: TierHooks): Tier
     cluster: config.redisCluster,
     onError: (err) => log.warn({ err }, 'redis bus error'),
   });
-  const cache = new RedisWarmCache(cacheClient, keys, cacheOptions);
+  // Commits and invalidations share the publisher's connection: a message's warm commit, its
+  // publishes and its routing job leave in one write, in order (see RedisWarmCacheOptions.writeClient).
+  const cache = new RedisWarmCache(cacheClient, keys, { ...cacheOptions, timeoutMs: 500, writeClient: commands });
   const queue = new RedisStreamQueue({ client: commands, keys, onError: (err) => log.warn({ err }, 'queue error') });
   const presence = new RedisPresence(commands, keys);
   return {
     kind: 'redis',
+    keepsOrder: !config.redisCluster,
     bus,
     cache,
     queue,

@@ -25,12 +25,26 @@ export interface RedisWarmCacheOptions extends WarmCacheOptions {
   timeoutMs: number;
   /** Called with every Redis failure the cache swallowed (for logs and metrics). */
   onError?: ((err: unknown) => void) | undefined;
+  /**
+   * The connection commits and invalidations go through (reads and fills always use the
+   * client given first). Give it the connection the bus publishes on: a message's commit and
+   * the publishes issued right after it then leave in one write and run in that order, so no
+   * node hears of a message before its warm tail has it. While it is not connected, writes fail
+   * at once (and are remembered) rather than wait in its offline queue. Default: the first client.
+   */
+  writeClient?: RedisClient | undefined;
 }
 
 /** How often invalidations that could not reach Redis are tried again. */
 const RETRY_MS = 1000;
 /** Most conversations remembered with a lost invalidation; beyond this the oldest are forgotten. */
 const MAX_PENDING = 100_000;
+
+/** The client with the cache's scripts defined on it (once per client). */
+function withCacheScripts(client: RedisClient): CacheScripts {
+  for (const [name, def] of Object.entries(CACHE_SCRIPTS)) if (!(name in client)) client.defineCommand(name, def);
+  return client as CacheScripts;
+}
 
 /** A fresh version token: random, so a version key evicted and created again never repeats one. */
 const newToken = () => randomInt(1, 2 ** 48);
@@ -64,6 +78,7 @@ function checkedWindow([lastSeq, length, start, items]: [number, number, number,
  */
 export class RedisWarmCache implements WarmCache {
   private readonly redis: CacheScripts;
+  private readonly writer: CacheScripts;
   private readonly opts: RedisWarmCacheOptions;
   private readonly lookups: LookupCounter;
   private readonly pending = new Map<string, { tenantId: string; conversationId: string; generation: number }>();
@@ -81,8 +96,8 @@ export class RedisWarmCache implements WarmCache {
     if (!(timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
     this.opts = { ...warmCacheOptions(opts), timeoutMs, onError: opts.onError };
     this.lookups = new LookupCounter(this.opts.onLookup);
-    for (const [name, def] of Object.entries(CACHE_SCRIPTS)) if (!(name in client)) client.defineCommand(name, def);
-    this.redis = client as CacheScripts;
+    this.redis = withCacheScripts(client);
+    this.writer = withCacheScripts(opts.writeClient ?? client);
   }
 
   async tail(tenantId: string, conversationId: string): Promise<CachedTail | undefined> {
@@ -129,7 +144,7 @@ export class RedisWarmCache implements WarmCache {
     const k = this.k(tenantId, message.conversationId);
     const { maxMessages, ttlSeconds } = this.opts;
     const json = JSON.stringify(message);
-    const done = await this.run(() => this.redis.sbWarmCommit(k.list, k.tail, k.version, k.summary, message.seq, json, maxMessages, ttlSeconds, newToken(), message.createdAt));
+    const done = await this.write(() => this.writer.sbWarmCommit(k.list, k.tail, k.version, k.summary, message.seq, json, maxMessages, ttlSeconds, newToken(), message.createdAt));
     if (done === undefined) this.remember(tenantId, message.conversationId);
   }
 
@@ -153,7 +168,7 @@ export class RedisWarmCache implements WarmCache {
 
   async conversationChanged(tenantId: string, conversationId: string): Promise<void> {
     const k = this.k(tenantId, conversationId);
-    const done = await this.run(() => this.redis.sbWarmChanged(k.version, k.summary, newToken(), this.opts.ttlSeconds));
+    const done = await this.write(() => this.writer.sbWarmChanged(k.version, k.summary, newToken(), this.opts.ttlSeconds));
     if (done === undefined) this.remember(tenantId, conversationId);
   }
 
@@ -209,6 +224,16 @@ export class RedisWarmCache implements WarmCache {
     }
   }
 
+  /** `run` on the write connection; refused at once while it is not connected (see `writeClient`). */
+  private write<T>(call: () => Promise<T>): Promise<T | undefined> {
+    const status = (this.writer as { status?: string }).status;
+    if (status !== undefined && status !== 'ready') {
+      this.opts.onError?.(new Error(`warm cache: Redis write connection is ${status}`));
+      return Promise.resolve(undefined);
+    }
+    return this.run(call);
+  }
+
   private isPending(tenantId: string, conversationId: string): boolean {
     return this.pending.size > 0 && this.pending.has(`${tenantId}\u0000${conversationId}`);
   }
@@ -232,7 +257,7 @@ export class RedisWarmCache implements WarmCache {
     this.retryTimer = undefined;
     for (const [key, { tenantId, conversationId, generation }] of [...this.pending]) {
       const k = this.k(tenantId, conversationId);
-      if ((await this.run(() => this.redis.del(k.list, k.tail, k.version, k.summary))) === undefined) break;
+      if ((await this.write(() => this.writer.del(k.list, k.tail, k.version, k.summary))) === undefined) break;
       // An invalidation that failed again while this DEL was in flight stays pending.
       if (this.pending.get(key)?.generation === generation) this.pending.delete(key);
     }

@@ -55,6 +55,13 @@ export interface ConversationServiceDeps {
   onAgentReply?: (result: SendResult) => Promise<void>;
   /** Told (without waiting) about each new customer message: intent routing runs off the hot path. */
   onCustomerMessage?: (result: SendResult) => void;
+  /**
+   * True when a warm-tier write and a bus publish (or job) issued after it take effect in that
+   * order without waiting for the first (in-process, or one connection to one Redis server):
+   * a send then issues its warm commit, publishes and routing job together. False (Redis
+   * Cluster, where a publish may run on another server): the publishes wait for the commit.
+   */
+  tiersKeepOrder?: boolean;
 }
 
 const frameActor = (a: Actor): FrameActor => ({ type: a.type, id: a.id });
@@ -120,9 +127,7 @@ export class ConversationService {
       await this.emitConversation(conversation);
     }
     const sender: Sender = { type: 'contact', id: actor.id, name: (await this.senderName(actor)) ?? null };
-    const result = await this.append(conversation, { ...input, private: false }, 'inbound', sender, dedupKey);
-    if (!result.duplicate) this.d.onCustomerMessage?.(result);
-    return result;
+    return this.append(conversation, { ...input, private: false }, 'inbound', sender, dedupKey, undefined, this.d.onCustomerMessage);
   }
 
   /** An agent's reply or private note. */
@@ -175,9 +180,7 @@ export class ConversationService {
       await this.emitConversation(conversation);
     }
     const sender: Sender = { type: 'contact', id: input.sender.contactId, name: input.sender.name };
-    const result = await this.append(conversation, { body: input.body, attachments: input.attachments }, 'inbound', sender, input.dedupKey, input.providerMessageId);
-    if (!result.duplicate) this.d.onCustomerMessage?.(result);
-    return result;
+    return this.append(conversation, { body: input.body, attachments: input.attachments }, 'inbound', sender, input.dedupKey, input.providerMessageId, this.d.onCustomerMessage);
   }
 
   /** Records the intent a model (or an agent) found for one customer message. */
@@ -254,14 +257,14 @@ export class ConversationService {
 
   async typing(actor: Actor, conversationId: string, on: boolean): Promise<void> {
     const c = await this.accessible(actor, conversationId);
-    await this.emit({ kind: 'typing', tenantId: c.tenantId, contactId: c.contactId, conversationId, actor: frameActor(actor), on }, true);
+    this.emit({ kind: 'typing', tenantId: c.tenantId, contactId: c.contactId, conversationId, actor: frameActor(actor), on }, true);
   }
 
   async read(actor: Actor, conversationId: string, seq: number): Promise<void> {
     const c = await this.accessible(actor, conversationId);
     const upTo = Math.min(seq, c.lastSeq);
     await this.d.conversations.markRead(actor.tenantId, conversationId, actor, upTo);
-    await this.emit({ kind: 'read', tenantId: c.tenantId, contactId: c.contactId, conversationId, actor: frameActor(actor), seq: upTo }, true);
+    this.emit({ kind: 'read', tenantId: c.tenantId, contactId: c.contactId, conversationId, actor: frameActor(actor), seq: upTo }, true);
   }
 
   /**
@@ -305,6 +308,8 @@ export class ConversationService {
     sender: Sender,
     dedupKey: string | null,
     providerMessageId?: string,
+    /** Told about the message if it is new, right after its publishes. */
+    onNew?: (result: SendResult) => void,
   ): Promise<SendResult> {
     const result = await this.d.store.append({
       tenantId: conversation.tenantId,
@@ -319,15 +324,24 @@ export class ConversationService {
       replyToSeq: input.replyToSeq ?? null,
       providerMessageId: providerMessageId ?? null,
     });
-    // Before the ack: a read right after it must not see a stale tail. A duplicate is told too,
-    // which heals a tail left behind by a node that died between commit and this call.
-    await this.d.reads.messageCommitted(conversation.tenantId, result.message);
-    if (!result.duplicate) await this.emitMessage(conversation, result.message);
-    return { ...result, conversation };
+    const sent = { ...result, conversation };
+    // The warm commit is awaited before the ack: a read right after it must not see a stale
+    // tail. A duplicate is told too, which heals a tail left behind by a node that died between
+    // commit and this call. Nobody may hear of the message before the tail has it: where the
+    // tiers keep order, the publishes and the routing job are issued right behind the commit
+    // (on Redis: one write, run in order); elsewhere they wait for it.
+    const cached = this.d.reads.messageCommitted(conversation.tenantId, result.message);
+    if (!this.d.tiersKeepOrder) await cached;
+    if (!result.duplicate) {
+      this.emitMessage(conversation, result.message);
+      onNew?.(sent);
+    }
+    await cached;
+    return sent;
   }
 
-  private async emitMessage(c: ConversationRecord, message: Message): Promise<void> {
-    await this.emit({ kind: 'message.created', tenantId: c.tenantId, contactId: c.contactId, message }, !message.private);
+  private emitMessage(c: ConversationRecord, message: Message): void {
+    this.emit({ kind: 'message.created', tenantId: c.tenantId, contactId: c.contactId, message }, !message.private);
     if (message.private) {
       // The visitor's connections learn only that this seq exists, so they do not wait for it.
       const hidden: HubEvent = { kind: 'message.hidden', tenantId: c.tenantId, contactId: c.contactId, conversationId: c.id, seq: message.seq };
@@ -337,14 +351,14 @@ export class ConversationService {
 
   private async emitConversation(c: ConversationRecord): Promise<void> {
     await this.d.reads.conversationChanged(c.tenantId, c.id);
-    await this.emit({ kind: 'conversation.updated', tenantId: c.tenantId, contactId: c.contactId, conversation: toWireConversation(c) }, true);
+    this.emit({ kind: 'conversation.updated', tenantId: c.tenantId, contactId: c.contactId, conversation: toWireConversation(c) }, true);
   }
 
   /**
    * Publishes without waiting: an ack depends on the database only, never on the bus. Publishes
    * still leave in call order; one lost in a bus outage is recovered by the clients' resync.
    */
-  private async emit(event: HubEvent, toContact: boolean): Promise<void> {
+  private emit(event: HubEvent, toContact: boolean): void {
     const fail = (err: unknown) => this.d.onBusError?.(err);
     this.d.bus.publish(tenantTopic(event.tenantId), event).catch(fail);
     if (toContact) this.d.bus.publish(contactTopic(event.tenantId, event.contactId), event).catch(fail);

@@ -313,6 +313,38 @@ describe('Redis warm cache while Redis is unavailable', () => {
     expect(await cache.tail('t1', 'c')).toStrictEqual({ messages: msgs(1, 2, 'c'), lastSeq: 2 });
   });
 
+  it('with writes on a queueing connection (as the server wires it), fails them at once while Redis is down', { timeout: 30_000 }, async () => {
+    const redis = await TestRedis.start();
+    const reads = connectRedis({ url: redis.url, cluster: false }, cacheClientOptions);
+    // The bus publisher's connection: it queues commands while disconnected, and has no command timeout.
+    const writes = connectRedis({ url: redis.url, cluster: false });
+    for (const c of [reads, writes]) c.on('error', () => {});
+    const cache = new RedisWarmCache(reads, new RedisKeys(uniquePrefix('split')), { ...options, timeoutMs: 5000, writeClient: writes });
+    onTestFinished(async () => {
+      await cache.close();
+      reads.disconnect();
+      writes.disconnect();
+      await redis.stop();
+    });
+    await Promise.all([reads, writes].map((c) => new Promise((r) => c.once('ready', r))));
+    expect(await fill(cache, 'c', [msg(1, 'c')])).toBe(true);
+    await cache.messageCommitted('t1', msg(2, 'c')); // through the write connection
+    expect(await cache.tail('t1', 'c')).toStrictEqual({ messages: msgs(1, 2, 'c'), lastSeq: 2 });
+    await redis.kill();
+    await new Promise((r) => writes.once('close', r));
+    const started = Date.now();
+    await cache.messageCommitted('t1', msg(3, 'c'));
+    await cache.conversationChanged('t1', 'other');
+    // Not held in the offline queue until timeoutMs (5 s): the ack of a send must not wait for Redis.
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(cache.backlog).toBe(2);
+    await redis.startProcess();
+    const deadline = Date.now() + 10_000;
+    while (cache.backlog > 0 && Date.now() < deadline) await sleep(100);
+    expect(cache.backlog).toBe(0);
+    expect(await cache.tail('t1', 'c')).toBeUndefined(); // the retry deleted the stale tail
+  });
+
   it('keeps missing a conversation whose invalidation was lost until the retry deletes it', { timeout: 15_000 }, async () => {
     const prefix = uniquePrefix('lost');
     const [clientA, clientB] = [connectRedis({ url: SHARED_REDIS_URL, cluster: false }, cacheClientOptions), connectRedis({ url: SHARED_REDIS_URL, cluster: false })];
