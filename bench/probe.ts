@@ -2,7 +2,8 @@
  * One relay target at chosen rates, for A/B comparisons and profiles (the full ladder is `npm run bench`).
  * `tsx bench/probe.ts --target ws|socketio|sqlite|pg|pgredis [--rates 4000,8000] [--conversations 1000]
  *   [--step 5000] [--warmup 1000] [--all-rates] [--server-prof DIR] [--loadgen-prof DIR]`
- * `--server-prof` / `--loadgen-prof` write V8 CPU profiles (`--cpu-prof`) of the servers / generator.
+ * `--server-prof` / `--loadgen-prof` write V8 CPU profiles (`--cpu-prof`) of the servers / generator;
+ * `--server-node-args "--heap-prof --heap-prof-dir=/tmp/h"` passes any other Node flags to the servers.
  */
 import path from 'node:path';
 import { choosePinning } from './lib/machine.js';
@@ -31,7 +32,7 @@ const result = await runRelayTarget(target, {
   bindAddresses: Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`),
   pin: choosePinning(),
   log: (line) => process.stderr.write(`${line}\n`),
-  serverNodeArgs: profArgs(arg('server-prof')),
+  serverNodeArgs: [...profArgs(arg('server-prof')), ...(arg('server-node-args')?.split(' ').filter(Boolean) ?? [])],
   loadgenNodeArgs: profArgs(arg('loadgen-prof')),
   continueOnFail: args.includes('--all-rates'),
 });

@@ -23,6 +23,12 @@ export interface RelayStep {
   serverCpuUsPerMessage?: number;
   /** PostgreSQL backends' CPU per message sent, over the whole step (connects and warm-up included). */
   databaseCpuUsPerMessage?: number;
+  /**
+   * Two-node target: Redis commands and Redis read events (about one per client write that
+   * reached it) per message sent, over the whole step like the PostgreSQL CPU. Counted from
+   * the server's INFO, so anything else using that Redis meanwhile counts too.
+   */
+  redisPerMessage?: { commands: number; reads: number };
   /** Every message sent, warm-up included. */
   sentAll?: number;
   /** When the step failed once and was run again: the first attempt (the step's figures are the second). */
@@ -58,7 +64,26 @@ export interface RelayOptions {
 interface Target {
   name: string;
   /** Starts the servers and returns the visitor/agent URL of every pair. */
-  setup(o: RelayOptions): Promise<{ protocol: 'hub' | 'ws' | 'socketio'; pairs: { visitor: string; agent: string }[]; pids: number[]; databaseUrl?: string | undefined; stop(): Promise<void> }>;
+  setup(o: RelayOptions): Promise<{
+    protocol: 'hub' | 'ws' | 'socketio';
+    pairs: { visitor: string; agent: string }[];
+    pids: number[];
+    databaseUrl?: string | undefined;
+    redisUrl?: string | undefined;
+    stop(): Promise<void>;
+  }>;
+}
+
+/** Redis' own counters of commands run and read events handled (each a client write it read). */
+async function redisCounters(url: string): Promise<{ commands: number; reads: number }> {
+  const redis = connectRedis({ url, cluster: false });
+  try {
+    const info = await redis.info('stats');
+    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
+    return { commands: field('total_commands_processed'), reads: field('total_reads_processed') };
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Removes the warm-tier and presence keys a bench run left in the shared Redis. */
@@ -96,6 +121,7 @@ function hubTarget(name: string, backend: 'sqlite' | 'postgres' | 'postgres+redi
         pairs: pairs.map((p) => ({ visitor: wsUrl(visitorNode, p.visitorToken), agent: wsUrl(agentNode, p.agentToken) })),
         pids: nodes.map((n) => n.proc.child.pid!).filter(Boolean),
         databaseUrl: pg?.url,
+        redisUrl: redisEnv.REDIS_URL,
         stop: async () => {
           await Promise.all(nodes.map((n) => n.proc.stop()));
           await pg?.drop();
@@ -138,6 +164,7 @@ const passes = (step: RelayStep, rate: number, o: RelayOptions) => step.e2e.p99 
 /** One load-generator run at `rate`, with the PostgreSQL backends' CPU per message when there is a database. */
 async function runStep(env: TargetEnv, rate: number, o: RelayOptions): Promise<RelayStep> {
   const dbBefore: CpuSnapshot | undefined = env.databaseUrl ? await cpuSnapshot(undefined, env.databaseUrl).catch(() => undefined) : undefined;
+  const redisBefore = env.redisUrl ? await redisCounters(env.redisUrl).catch(() => undefined) : undefined;
   const step = await runLoadgen<RelayStep>(
     { kind: 'relay', protocol: env.protocol, pairs: env.pairs, ratePerSecond: rate, durationMs: o.stepMs, warmupMs: o.warmupMs, drainMs: o.drainMs, bindAddresses: o.bindAddresses, serverPids: env.pids },
     o.pin.loadgen,
@@ -149,6 +176,11 @@ async function runStep(env: TargetEnv, rate: number, o: RelayOptions): Promise<R
     let ms = 0;
     for (const [pid, after] of dbAfter.backends) ms += after - (dbBefore.backends.get(pid) ?? 0);
     step.databaseCpuUsPerMessage = Math.round((ms * 1000) / step.sentAll);
+  }
+  const redisAfter = redisBefore && env.redisUrl ? await redisCounters(env.redisUrl).catch(() => undefined) : undefined;
+  if (redisBefore && redisAfter && step.sentAll) {
+    const per = (n: number) => Math.round((n * 10) / step.sentAll!) / 10;
+    step.redisPerMessage = { commands: per(redisAfter.commands - redisBefore.commands), reads: per(redisAfter.reads - redisBefore.reads) };
   }
   return step;
 }
@@ -174,7 +206,8 @@ export async function runRelayTarget(target: Target, o: RelayOptions): Promise<R
       steps.push(step);
       o.log(
         `  ${target.name} @ ${rate}/s: p50 ${step.e2e.p50.toFixed(2)} ms, p99 ${step.e2e.p99.toFixed(2)} ms, lost ${step.lost}, achieved ${Math.round(step.achievedRate)}/s, ` +
-          `CPU/msg server ${step.serverCpuUsPerMessage ?? '?'} µs${step.databaseCpuUsPerMessage !== undefined ? `, PostgreSQL ${step.databaseCpuUsPerMessage} µs` : ''}, generator ${step.loadgenCpuUsPerMessage ?? '?'} µs ${pass ? 'PASS' : 'FAIL'}`,
+          `CPU/msg server ${step.serverCpuUsPerMessage ?? '?'} µs${step.databaseCpuUsPerMessage !== undefined ? `, PostgreSQL ${step.databaseCpuUsPerMessage} µs` : ''}, generator ${step.loadgenCpuUsPerMessage ?? '?'} µs` +
+          `${step.redisPerMessage ? `, Redis ${step.redisPerMessage.commands} commands / ${step.redisPerMessage.reads} reads per message` : ''} ${pass ? 'PASS' : 'FAIL'}`,
       );
       if (!pass) {
         if (o.continueOnFail) continue;

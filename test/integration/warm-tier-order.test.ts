@@ -53,7 +53,7 @@ describe('warm commit before publish (PostgreSQL + Redis)', () => {
     await subscriber.subscribe(`${prefix}:bus:t:{${tenantId}}`);
 
     const n = 60;
-    const acks: Promise<{ message: { seq: number } }>[] = [];
+    const acks: ReturnType<WsClient['request']>[] = [];
     for (let i = 1; i <= n; i++) {
       acks.push(ws.request({ type: 'message.send', clientId: `m${i}`, conversationId, body: `burst ${i}` }, (f) => f.type === 'message.ack' && f.clientId === `m${i}`, 10_000));
     }
