@@ -5,6 +5,7 @@ import { hubStorage, seedPairs, startHub, type HubNode } from './lib/hub.js';
 import { runLoadgen, spawnTs, type Spawned } from './lib/proc.js';
 import type { Pinning } from './lib/machine.js';
 import { cpuSnapshot, type CpuSnapshot } from './history/cpu.js';
+import { redisCounters, redisPerUnit } from './lib/redis-stats.js';
 
 /** What the load generator reports for one relay step (see bench/loadgen/types.ts). */
 export interface RelayStep {
@@ -72,18 +73,6 @@ interface Target {
     redisUrl?: string | undefined;
     stop(): Promise<void>;
   }>;
-}
-
-/** Redis' own counters of commands run and read events handled (each a client write it read). */
-async function redisCounters(url: string): Promise<{ commands: number; reads: number }> {
-  const redis = connectRedis({ url, cluster: false });
-  try {
-    const info = await redis.info('stats');
-    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
-    return { commands: field('total_commands_processed'), reads: field('total_reads_processed') };
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** Removes the warm-tier and presence keys a bench run left in the shared Redis. */
@@ -178,10 +167,7 @@ async function runStep(env: TargetEnv, rate: number, o: RelayOptions): Promise<R
     step.databaseCpuUsPerMessage = Math.round((ms * 1000) / step.sentAll);
   }
   const redisAfter = redisBefore && env.redisUrl ? await redisCounters(env.redisUrl).catch(() => undefined) : undefined;
-  if (redisBefore && redisAfter && step.sentAll) {
-    const per = (n: number) => Math.round((n * 10) / step.sentAll!) / 10;
-    step.redisPerMessage = { commands: per(redisAfter.commands - redisBefore.commands), reads: per(redisAfter.reads - redisBefore.reads) };
-  }
+  if (redisBefore && redisAfter && step.sentAll) step.redisPerMessage = redisPerUnit(redisBefore, redisAfter, step.sentAll);
   return step;
 }
 

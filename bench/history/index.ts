@@ -12,7 +12,8 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/pg.js'
 import { createDb } from '../../server/storage/db.js';
 import { migrateLatest } from '../../server/storage/migrate.js';
 import { cpuNote, cpuSnapshot } from './cpu.js';
-import { deleteRedisKeys, startHistoryHub, type HistoryHub } from './hub.js';
+import { deleteRedisKeys, REDIS_URL, startHistoryHub, type HistoryHub } from './hub.js';
+import { redisCounters, redisPerUnit } from '../lib/redis-stats.js';
 import { expectedPage, httpTarget, readAll, runOpenLoop, type HistoryRequest, type PhaseResult } from './load.js';
 import { seedHistory, type Seeded } from './seed.js';
 import { rng } from './text.js';
@@ -111,7 +112,9 @@ export async function runHistoryBench(opts: HistoryBenchOptions): Promise<Histor
     opts.log(`  recent: ${perPhase} reads of ${recentPages.length} warm conversations at ${opts.ratePerSecond}/s`);
     const pid = hub.proc.child.pid;
     const c1 = await cpuSnapshot(pid, tdb.url);
+    const k1 = opts.redis ? await redisCounters(REDIS_URL) : undefined;
     const recent = await runOpenLoop(target, recentRequests, opts.ratePerSecond);
+    const k2 = opts.redis ? await redisCounters(REDIS_URL) : undefined;
     const c2 = await cpuSnapshot(pid, tdb.url);
     const r2 = await hub.historyReads();
     notes.push(phaseNote('recent', recent, { cache: r2.cache - r1b.cache, database: r2.database - r1b.database }));
@@ -142,6 +145,10 @@ export async function runHistoryBench(opts: HistoryBenchOptions): Promise<Histor
     const r3 = await hub.historyReads();
     notes.push(phaseNote('old', old, { cache: r3.cache - r2.cache, database: r3.database - r2.database }));
     notes.push(cpuNote('recent', c1, c2, recent.ok + recent.errors), cpuNote('old', c3, c4, old.ok + old.errors));
+    if (k1 && k2) {
+      const per = redisPerUnit(k1, k2, recent.ok + recent.errors);
+      notes.push(`recent Redis per read: ${per.commands} commands, ${per.reads} read events (client writes reaching it), from INFO stats`);
+    }
     for (const p of [...recent.problems, ...old.problems].slice(0, 10)) notes.push(`problem: ${p}`);
     notes.push(`one hub process (default DB_POOL_MAX 10, ${opts.redis ? 'Redis' : 'in-process'} warm tier), client in the orchestrating process, neither pinned; latency from each request's scheduled time`);
     target.agent.destroy();

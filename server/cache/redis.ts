@@ -119,7 +119,7 @@ export class RedisWarmCache implements WarmCache {
     let result: TailWindow | undefined;
     if (!this.isPending(tenantId, conversationId)) {
       const k = this.k(tenantId, conversationId);
-      const reply = await this.run(() => this.redis.sbWarmTailWindow(k.list, k.tail, q.after ?? '', q.before ?? '', q.count));
+      const reply = await this.run(() => this.atTurnEnd(() => this.redis.sbWarmTailWindow(k.list, k.tail, q.after ?? '', q.before ?? '', q.count)));
       if (reply && reply.length === 4) result = checkedWindow(reply, q);
     }
     this.lookups.record('tail', Boolean(result));
@@ -193,7 +193,7 @@ export class RedisWarmCache implements WarmCache {
    * Issues `call` when this turn of the event loop ends, together with every other call
    * deferred in it: the client's auto-pipelining then sends them in one write. Summary reads
    * come one per incoming frame, each in its own tick, and would otherwise cost a write (and a
-   * wake-up of Redis) apiece.
+   * wake-up of Redis) apiece; a history read's summary and tail window go out together.
    */
   private atTurnEnd<T>(call: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {

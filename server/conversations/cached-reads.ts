@@ -89,7 +89,16 @@ export class CachedReads {
    * A page of history. `lastSeq` (the conversation's, when the caller knows it) lets a read of
    * old history go straight to the database instead of loading a tail that cannot answer it.
    */
-  async range(tenantId: string, conversationId: string, r: MessageRange, lastSeq?: number): Promise<RangeResult> {
+  /**
+   * The warm window `range` would read for `r`, asked for ahead of time: a history read asks for
+   * it beside the access check, so both leave in one Redis write. Pass the answer to `range`
+   * (null for a miss); it is used only if the read turns out to be a recent one.
+   */
+  async prefetchWindow(tenantId: string, conversationId: string, r: MessageRange): Promise<TailWindow | null> {
+    return (await this.d.cache.tailWindow(tenantId, conversationId, windowFor(r))) ?? null;
+  }
+
+  async range(tenantId: string, conversationId: string, r: MessageRange, lastSeq?: number, prefetched?: TailWindow | null): Promise<RangeResult> {
     if (lastSeq !== undefined) {
       const tailStart = lastSeq - this.d.tailSize + 1;
       const old = (r.before !== undefined && r.before <= tailStart) || (r.after !== undefined && r.after + 1 < tailStart);
@@ -98,7 +107,7 @@ export class CachedReads {
         return this.d.messages.range(tenantId, conversationId, r);
       }
     }
-    const window = await this.d.cache.tailWindow(tenantId, conversationId, windowFor(r));
+    const window = prefetched !== undefined ? (prefetched ?? undefined) : await this.d.cache.tailWindow(tenantId, conversationId, windowFor(r));
     if (window) {
       const page = rangeFromWindow(window, r);
       if (page !== 'short') {
