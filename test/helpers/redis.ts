@@ -51,10 +51,23 @@ export class TestRedis {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `sb-redis-${port}-`));
   }
 
-  static async start(extraArgs: string[] = [], port?: number): Promise<TestRedis> {
-    const r = new TestRedis(port ?? (await freePort()), extraArgs);
-    await r.startProcess();
-    return r;
+  /**
+   * Starts a server on `port`, or on a free port. A free port can be taken by someone else
+   * between the probe and redis-server's bind (and a cluster node also needs port + 10000):
+   * then another port is tried, a few times.
+   */
+  static async start(extraArgs: string[] = [], port?: number | (() => Promise<number>)): Promise<TestRedis> {
+    const fixed = typeof port === 'number';
+    for (let attempt = 1; ; attempt++) {
+      const r = new TestRedis(typeof port === 'number' ? port : await (port ?? freePort)(), extraArgs);
+      try {
+        await r.startProcess();
+        return r;
+      } catch (err) {
+        await r.stop();
+        if (fixed || attempt >= 5) throw err;
+      }
+    }
   }
 
   get url(): string {
@@ -62,10 +75,21 @@ export class TestRedis {
   }
 
   async startProcess(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs], {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs], {
       stdio: 'ignore',
     });
-    await waitForPort(this.port);
+    this.child = child;
+    // A server that cannot bind exits at once: say so instead of waiting out the timeout.
+    let onExit: (code: number | null) => void = () => {};
+    const exited = new Promise<never>((_, reject) => {
+      onExit = (code) => reject(new Error(`redis-server on ${this.port} exited (${code}) before accepting connections`));
+      child.once('exit', onExit);
+    });
+    try {
+      await Promise.race([waitForPort(this.port), exited]);
+    } finally {
+      child.off('exit', onExit);
+    }
   }
 
   /** Kills the server (SIGKILL: no goodbye to clients). */
@@ -95,9 +119,15 @@ export class TestRedisCluster {
 
   static async start(masters = 3): Promise<TestRedisCluster> {
     const nodes: TestRedis[] = [];
+    // A cluster node also listens on port + 10000 (its cluster bus), so the port must leave room.
+    const clusterPort = async () => {
+      for (;;) {
+        const port = await freePort();
+        if (port + 10000 <= 65535) return port;
+      }
+    };
     for (let i = 0; i < masters; i++) {
-      const port = await freePort();
-      nodes.push(await TestRedis.start(['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'], port));
+      nodes.push(await TestRedis.start(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'], clusterPort));
     }
     const r = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-yes'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`cluster create failed: ${r.stdout}${r.stderr}`);
