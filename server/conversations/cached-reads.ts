@@ -86,18 +86,20 @@ export class CachedReads {
   }
 
   /**
-   * A page of history. `lastSeq` (the conversation's, when the caller knows it) lets a read of
-   * old history go straight to the database instead of loading a tail that cannot answer it.
-   */
-  /**
    * The warm window `range` would read for `r`, asked for ahead of time: a history read asks for
    * it beside the access check, so both leave in one Redis write. Pass the answer to `range`
-   * (null for a miss); it is used only if the read turns out to be a recent one.
+   * (null for a miss); it is used only if the read turns out to be a recent one. (The cache's
+   * lookup counters count it either way.)
    */
   async prefetchWindow(tenantId: string, conversationId: string, r: MessageRange): Promise<TailWindow | null> {
     return (await this.d.cache.tailWindow(tenantId, conversationId, windowFor(r))) ?? null;
   }
 
+  /**
+   * A page of history. `lastSeq` (the conversation's, when the caller knows it) lets a read of
+   * old history go straight to the database instead of loading a tail that cannot answer it;
+   * `prefetched` is `prefetchWindow`'s answer, when the caller asked for it already.
+   */
   async range(tenantId: string, conversationId: string, r: MessageRange, lastSeq?: number, prefetched?: TailWindow | null): Promise<RangeResult> {
     if (lastSeq !== undefined) {
       const tailStart = lastSeq - this.d.tailSize + 1;
