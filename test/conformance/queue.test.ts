@@ -102,14 +102,19 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-describe.each(backends)('queue conformance: $name', (backend) => {
+/** Opens `backend` when a test asks, and closes it (deleting the test's streams) after each test. */
+function openEachTest(backend: Backend): () => Promise<Opened> {
   let opened: Opened | undefined;
-  const open = async () => (opened = await backend.open());
   afterEach(async () => {
     await opened?.close();
     opened = undefined;
     streams = [];
   });
+  return async () => (opened = await backend.open());
+}
+
+describe.each(backends)('queue conformance: $name', (backend) => {
+  const open = openEachTest(backend);
 
   it('delivers each job once when the handler succeeds (many jobs, concurrency > 1)', async () => {
     const { queue } = await open();
@@ -347,13 +352,7 @@ describe('Redis queue across a Redis restart', () => {
 
 // Only the Redis queues have other nodes: there, the consumer must not rely on hearing of a delayed job.
 describe.each(backends.filter((b) => b.name !== 'in-process'))('queue across nodes: $name', (backend) => {
-  let opened: Opened | undefined;
-  const open = async () => (opened = await backend.open());
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-    streams = [];
-  });
+  const open = openEachTest(backend);
 
   it('promotes a delayed job another node enqueued within pollMs, also while busy with a steady flow', async () => {
     const { queue, redis } = await open();
