@@ -6,6 +6,7 @@ import * as availability from './004_agent_availability.js';
 import * as deliveries from './005_deliveries.js';
 import * as intentRouting from './006_intent_routing.js';
 import * as replyTo from './007_reply_to.js';
+import * as hotActivity from './008_hot_activity.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_deliveries': deliveries,
   '006_intent_routing': intentRouting,
   '007_reply_to': replyTo,
+  '008_hot_activity': hotActivity,
 };
 
 /** A knex migration source over the static list above. */

@@ -136,12 +136,21 @@ export class ConversationRepo {
     const order = opts.sort === 'waiting' ? 'asc' : 'desc';
     const past = order === 'asc' ? '>' : '<';
     if (after) {
+      // The minute bound adds nothing logically (the minute follows from the time); it lets the
+      // (tenant, status, minute) index start the scan at the cursor.
+      q.andWhere('activity_minute', `${past}=`, Math.floor(after[0] / 60_000));
       q.andWhere((w) =>
         w.where('last_activity_at', past, after[0]).orWhere((w2) => w2.where('last_activity_at', after[0]).andWhere('id', past, after[1])),
       );
     }
+    // By minute first, the order the index holds (see migration 008), then by the exact time:
+    // the same order as by last activity alone.
     const rows = await q
-      .orderBy([{ column: 'last_activity_at', order }, { column: 'id', order }])
+      .orderBy([
+        { column: 'activity_minute', order },
+        { column: 'last_activity_at', order },
+        { column: 'id', order },
+      ])
       .limit(opts.limit + 1);
     const items = rows.slice(0, opts.limit).map(toConversation);
     const last = rows[opts.limit - 1];
