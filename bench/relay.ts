@@ -60,6 +60,8 @@ export interface RelayOptions {
   loadgenNodeArgs?: string[];
   /** Keep stepping after a failed step (probes). */
   continueOnFail?: boolean;
+  /** Run a failed step once more before the ladder stops (default true; the quick mode skips it to stay under 3 minutes). */
+  retryFailedStep?: boolean;
 }
 
 interface Target {
@@ -180,7 +182,7 @@ export async function runRelayTarget(target: Target, o: RelayOptions): Promise<R
     for (const rate of o.rates) {
       let step = await runStep(env, rate, o);
       let pass = passes(step, rate, o);
-      if (!pass) {
+      if (!pass && o.retryFailedStep !== false) {
         // The machine is shared (builds, browsers): one bad step is retried once before the
         // ladder stops, and the first attempt is kept in the report.
         o.log(`  ${target.name} @ ${rate}/s: p99 ${step.e2e.p99.toFixed(2)} ms, lost ${step.lost}, achieved ${Math.round(step.achievedRate)}/s; retrying once`);

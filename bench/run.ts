@@ -49,7 +49,7 @@ if (wanted('relay')) {
   log(`relay: ${PROFILE.conversations} conversations (${PROFILE.conversations * 2} connections), rates ${PROFILE.rates.join(', ')}/s`);
   const results: RelayTargetResult[] = [];
   for (const target of RELAY_TARGETS) {
-    results.push(await runRelayTarget(target, { conversations: PROFILE.conversations, rates: PROFILE.rates, stepMs: PROFILE.stepMs, warmupMs: PROFILE.warmupMs, drainMs: PROFILE.drainMs, p99LimitMs: P99_LIMIT_MS, bindAddresses: BIND, pin, log }));
+    results.push(await runRelayTarget(target, { conversations: PROFILE.conversations, rates: PROFILE.rates, stepMs: PROFILE.stepMs, warmupMs: PROFILE.warmupMs, drainMs: PROFILE.drainMs, p99LimitMs: P99_LIMIT_MS, bindAddresses: BIND, pin, log, retryFailedStep: !quick }));
   }
   const rate = (name: string) => results.find((r) => r.target.startsWith(name))?.maxPassingRate ?? 0;
   const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : null);
