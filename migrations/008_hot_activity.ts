@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 
 /**
  * Cheaper writes on the two rows every customer message touches (measured with pgbench on the
- * real statements: the group commit 20 % less CPU per message, a prediction row 16 % less).
+ * real statements: about a fifth less CPU per group commit; a prediction row ~16 % less in a
+ * first measurement, within noise in a repeat).
  *
  * - Every message advances its conversation (`last_seq`, `last_activity_at`). With
  *   `last_activity_at` in the inbox-list index, each of those updates was a non-HOT update:
@@ -14,7 +15,7 @@ import type { Knex } from 'knex';
  *   A lower fillfactor keeps room on each page for those in-place versions.
  * - `intent_predictions` loses its foreign key to `tenants` (like `messages`, which never had
  *   one): each inserted row took a `FOR KEY SHARE` lock on its tenant's row, one more WAL record
- *   and a shared tenant row under contention. Tenants are never deleted by the product; a
+ *   per row. Tenants are never deleted by the product; a
  *   prediction row still always carries its tenant id first in its key.
  */
 export async function up(knex: Knex): Promise<void> {

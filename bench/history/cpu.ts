@@ -3,7 +3,7 @@
  * phase can report CPU per request: a figure that holds even when other work shares the cores
  * and the latencies do not. Also what the backends read from storage (not from the OS page
  * cache): a machine that evicts cached files (this VM runs a DAMON page-out scheme) turns cold
- * reads into disk reads, which explains cold latency better than CPU does.
+ * reads into disk reads, which the CPU figures alone do not show.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
