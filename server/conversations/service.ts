@@ -12,6 +12,7 @@ import type { ConversationFilter, ConversationPatch, ConversationRecord, Convers
 import { toWireConversation } from './repo.js';
 import { describeChanges } from './activity.js';
 import type { CachedReads } from './cached-reads.js';
+import type { TailWindow } from '../cache/warm.js';
 
 type AgentActor = Extract<Actor, { type: 'agent' }>;
 type ContactActor = Extract<Actor, { type: 'contact' }>;
@@ -65,6 +66,8 @@ export interface ConversationServiceDeps {
 }
 
 const frameActor = (a: Actor): FrameActor => ({ type: a.type, id: a.id });
+/** The range as this actor may read it: visitors never see private notes. */
+const visibleRange = (a: Actor, range: HistoryRange) => ({ ...range, includePrivate: a.type === 'agent' });
 const clientKey = (a: Actor, clientId: string) => `c:${a.type}:${a.id}:${clientId}`;
 
 /**
@@ -220,19 +223,21 @@ export class ConversationService {
 
   /** A page of history, oldest first. Visitors never see private notes. */
   async history(actor: Actor, conversationId: string, range: HistoryRange) {
-    const r = { ...range, includePrivate: actor.type === 'agent' };
     // The warm window is read beside the access check (one Redis round trip for both) and used
     // only once access is granted; the database is read only after the check.
     const [conversation, window] = await Promise.all([
       this.accessible(actor, conversationId),
-      this.d.reads.prefetchWindow(actor.tenantId, conversationId, r),
+      this.d.reads.prefetchWindow(actor.tenantId, conversationId, visibleRange(actor, range)),
     ]);
-    return this.d.reads.range(actor.tenantId, conversation.id, r, conversation.lastSeq, window);
+    return this.page(actor, conversation, range, window);
   }
 
-  /** A page of a conversation the caller already checked with `accessible` (a sync reads many pages). */
-  page(actor: Actor, conversation: ConversationRecord, range: HistoryRange) {
-    return this.d.reads.range(actor.tenantId, conversation.id, { ...range, includePrivate: actor.type === 'agent' }, conversation.lastSeq);
+  /**
+   * A page of a conversation the caller already checked with `accessible` (a sync reads many
+   * pages); `prefetched` is the warm window when the caller asked for it already.
+   */
+  page(actor: Actor, conversation: ConversationRecord, range: HistoryRange, prefetched?: TailWindow | null) {
+    return this.d.reads.range(actor.tenantId, conversation.id, visibleRange(actor, range), conversation.lastSeq, prefetched);
   }
 
   /** Changes status, assignment, team or priority, and tells everyone who can see it. */
