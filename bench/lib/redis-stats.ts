@@ -1,18 +1,13 @@
 import { connectRedis } from '../../server/redis/client.js';
+import { redisCounters as countersOver, type RedisCounters } from '../../test/helpers/redis.js';
 
-/** Redis' own counters: commands run, and read events handled (about one per client write it read). */
-export interface RedisCounters {
-  commands: number;
-  reads: number;
-}
+export type { RedisCounters };
 
-/** Reads the counters from `INFO stats`; anything else using that Redis meanwhile counts too. */
+/** Redis' counters read over a connection of its own (see `test/helpers/redis.ts`). */
 export async function redisCounters(url: string): Promise<RedisCounters> {
   const redis = connectRedis({ url, cluster: false });
   try {
-    const info = await redis.info('stats');
-    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
-    return { commands: field('total_commands_processed'), reads: field('total_reads_processed') };
+    return await countersOver(redis);
   } finally {
     redis.disconnect();
   }

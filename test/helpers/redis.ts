@@ -4,9 +4,23 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { RedisClient } from '../../server/redis/client.js';
 
 /** The Redis that CI keeps running; conformance suites use a fresh key prefix on it. */
 export const SHARED_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Redis' own counters from `INFO stats`: commands run, and read events handled (about one per client write it read). */
+export interface RedisCounters {
+  commands: number;
+  reads: number;
+}
+
+/** Reads the counters over `client`; anything else using that Redis meanwhile counts too (this call's own INFO too). */
+export async function redisCounters(client: RedisClient): Promise<RedisCounters> {
+  const info = await client.info('stats');
+  const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
+  return { commands: field('total_commands_processed'), reads: field('total_reads_processed') };
+}
 
 /** A key prefix no other test uses. */
 export const uniquePrefix = (name = 't') => `sbtest:${name}:${crypto.randomBytes(4).toString('hex')}`;

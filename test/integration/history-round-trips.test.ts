@@ -2,14 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, type RedisClient } from '../../server/redis/client.js';
 import { api, login, visitorSession } from '../helpers/api.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
-import { TestRedis } from '../helpers/redis.js';
+import { redisCounters, TestRedis } from '../helpers/redis.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/ws.js';
-
-/** Read events Redis handled so far (about one per client write it read). */
-async function redisReads(redis: RedisClient): Promise<number> {
-  return Number(/^total_reads_processed:(\d+)/m.exec(await redis.info('stats'))?.[1]);
-}
 
 /**
  * A warm history read asks Redis for the conversation (the access check) and for the tail
@@ -47,12 +42,12 @@ describe('warm history read: one Redis write for access check and page (PostgreS
     await agent.get(`/api/v1/conversations/${id}/messages`); // warms the summary and the tail
 
     const n = 40;
-    const before = await redisReads(stats);
+    const before = (await redisCounters(stats)).reads;
     for (let i = 0; i < n; i++) {
       const page = await agent.get(`/api/v1/conversations/${id}/messages?limit=3`);
       expect(page.body.items.map((m: { body: string }) => m.body)).toEqual(['message 6', 'message 7', 'message 8']);
     }
-    const reads = (await redisReads(stats)) - before - 1; // the INFO call itself
+    const reads = (await redisCounters(stats)).reads - before - 1; // the INFO call itself
     // Two writes per request (summary, then window) would be ~80; background loops (queue
     // consumers polling every second) add a few.
     expect(reads).toBeGreaterThanOrEqual(n);
