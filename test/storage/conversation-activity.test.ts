@@ -1,38 +1,14 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, withPgConnection, type Db, type PgQueryable } from '../../server/storage/db.js';
-import { migrateLatest } from '../../server/storage/migrate.js';
-import { TenantRepo } from '../../server/tenants/repo.js';
-import { InboxRepo } from '../../server/inboxes/repo.js';
-import { ContactRepo } from '../../server/contacts/repo.js';
+import { withPgConnection, type Db, type PgQueryable } from '../../server/storage/db.js';
 import { ConversationRepo } from '../../server/conversations/repo.js';
 import { commitPostgresBatchOneStatement } from '../../server/messages/batch-postgres.js';
 import type { AppendRequest } from '../../server/messages/store.js';
-import { createTestDatabase } from '../helpers/pg.js';
-
-const backends = [
-  {
-    name: 'sqlite',
-    setup: async () => {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-activity-'));
-      return { db: createDb({ dataDir }), cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'postgres',
-    setup: async () => {
-      const tdb = await createTestDatabase();
-      return { db: createDb({ databaseUrl: tdb.url, dataDir: os.tmpdir() }), cleanup: () => tdb.drop() };
-    },
-  },
-];
+import { seedTenant, storageBackends, type StorageEnv } from '../helpers/storage.js';
 
 const MINUTE = 60_000;
 
-describe.each(backends)('conversation activity order on $name', (backend) => {
-  let env: Awaited<ReturnType<(typeof backends)[number]['setup']>>;
+describe.each(storageBackends)('conversation activity order on $name', (backend) => {
+  let env: StorageEnv;
   let db: Db;
   let repo: ConversationRepo;
   let tenantId: string;
@@ -44,10 +20,7 @@ describe.each(backends)('conversation activity order on $name', (backend) => {
   beforeAll(async () => {
     env = await backend.setup();
     db = env.db;
-    await migrateLatest(db);
-    tenantId = (await new TenantRepo(db).create('Acme')).id;
-    inboxId = (await new InboxRepo(db).create(tenantId, { name: 'Site', channel: 'web', settings: {}, secrets: {}, websiteToken: null })).id;
-    contactId = (await new ContactRepo(db).resolveIdentity(tenantId, { inboxId, channel: 'web', externalId: 'visitor:1' }, { name: 'Ada' })).contactId;
+    ({ tenantId, inboxId, contactId } = await seedTenant(db));
     repo = new ConversationRepo(db);
     // Times on both sides of minute boundaries, ties on the same millisecond (ordered by id),
     // several conversations in one minute, and minutes that hold none.
@@ -101,14 +74,12 @@ describe('message commit on postgres updates the conversation in place within a 
   let contactId: string;
 
   beforeAll(async () => {
-    const tdb = await createTestDatabase();
-    drop = () => tdb.drop();
-    db = createDb({ databaseUrl: tdb.url, dataDir: os.tmpdir() });
-    await migrateLatest(db);
-    tenantId = (await new TenantRepo(db).create('Acme')).id;
-    const inboxId = (await new InboxRepo(db).create(tenantId, { name: 'Site', channel: 'web', settings: {}, secrets: {}, websiteToken: null })).id;
-    contactId = (await new ContactRepo(db).resolveIdentity(tenantId, { inboxId, channel: 'web', externalId: 'visitor:1' }, { name: 'Ada' })).contactId;
-    conversationId = (await new ConversationRepo(db).create(tenantId, { inboxId, channel: 'web', contactId })).id;
+    const env = await storageBackends.find((b) => b.name === 'postgres')!.setup();
+    db = env.db;
+    drop = () => env.cleanup();
+    const seeded = await seedTenant(db);
+    ({ tenantId, contactId } = seeded);
+    conversationId = (await new ConversationRepo(db).create(tenantId, { inboxId: seeded.inboxId, channel: 'web', contactId })).id;
   });
 
   afterAll(async () => {

@@ -1,32 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../server/storage/db.js';
+import type { Db } from '../../server/storage/db.js';
 import { migrateLatest } from '../../server/storage/migrate.js';
 import { IntentFeedbackRepo, type TenantPredictionRow } from '../../server/intent/routing/feedback.js';
 import { TenantRepo } from '../../server/tenants/repo.js';
-import { createTestDatabase } from '../helpers/pg.js';
+import { storageBackends, type StorageEnv } from '../helpers/storage.js';
 
-const backends = [
-  {
-    name: 'sqlite',
-    setup: async () => {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-predictions-'));
-      return { db: createDb({ dataDir }), cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'postgres',
-    setup: async () => {
-      const tdb = await createTestDatabase();
-      return { db: createDb({ databaseUrl: tdb.url, dataDir: os.tmpdir() }), cleanup: () => tdb.drop() };
-    },
-  },
-];
-
-describe.each(backends)('intent prediction batches on $name', (backend) => {
-  let env: Awaited<ReturnType<(typeof backends)[number]['setup']>>;
+describe.each(storageBackends)('intent prediction batches on $name', (backend) => {
+  let env: StorageEnv;
   let db: Db;
   let repo: IntentFeedbackRepo;
   let acme: string;

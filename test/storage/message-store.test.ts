@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,36 +7,11 @@ import { migrateLatest } from '../../server/storage/migrate.js';
 import { MessageStore, type AppendRequest } from '../../server/messages/store.js';
 import { MessageRepo } from '../../server/messages/repo.js';
 import { TenantRepo } from '../../server/tenants/repo.js';
-import { InboxRepo } from '../../server/inboxes/repo.js';
-import { ContactRepo } from '../../server/contacts/repo.js';
 import { ConversationRepo } from '../../server/conversations/repo.js';
 import { AppError } from '../../server/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
+import { seedTenant, storageBackends, type StorageEnv } from '../helpers/storage.js';
 import { ROOT } from '../helpers/server.js';
-
-interface Backend {
-  name: 'sqlite' | 'postgres';
-  setup(): Promise<{ db: Db; databaseUrl: string | undefined; dataDir: string; cleanup(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'sqlite',
-    setup: async () => {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-store-'));
-      const db = createDb({ dataDir });
-      return { db, databaseUrl: undefined, dataDir, cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'postgres',
-    setup: async () => {
-      const tdb: TestDatabase = await createTestDatabase();
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-store-'));
-      return { db: createDb({ databaseUrl: tdb.url, dataDir }), databaseUrl: tdb.url, dataDir, cleanup: () => tdb.drop() };
-    },
-  },
-];
 
 function runWorker(args: string[]): Promise<{ duplicates: number }> {
   return new Promise((resolve, reject) => {
@@ -50,8 +24,8 @@ function runWorker(args: string[]): Promise<{ duplicates: number }> {
   });
 }
 
-describe.each(backends)('message store on $name', (backend) => {
-  let env: Awaited<ReturnType<Backend['setup']>>;
+describe.each(storageBackends)('message store on $name', (backend) => {
+  let env: StorageEnv;
   let db: Db;
   let tenantId: string;
   let inboxId: string;
@@ -77,10 +51,7 @@ describe.each(backends)('message store on $name', (backend) => {
   beforeAll(async () => {
     env = await backend.setup();
     db = env.db;
-    await migrateLatest(db);
-    tenantId = (await new TenantRepo(db).create('Acme')).id;
-    inboxId = (await new InboxRepo(db).create(tenantId, { name: 'Web', channel: 'web', settings: {}, secrets: {}, websiteToken: null })).id;
-    contactId = (await new ContactRepo(db).resolveIdentity(tenantId, { inboxId, channel: 'web', externalId: 'visitor:1' }, { name: 'Ada' })).contactId;
+    ({ tenantId, inboxId, contactId } = await seedTenant(db));
   });
 
   afterAll(async () => {
