@@ -101,6 +101,28 @@ describe.each(storageBackends)('message store on $name', (backend) => {
     for (const id of ids) expect(await seqsOf(id)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
   });
 
+  it('starts an append after a quiet spell at once and gathers a steady stream into batches no closer than minBatchIntervalMs', async () => {
+    // A long interval keeps the timing far from this machine's noise: the first append commits
+    // at once, the twenty that trickle in during the next 100 ms wait for one shared batch.
+    const batches: number[] = [];
+    const store = new MessageStore(db, { minBatchIntervalMs: 300, metrics: { onBatch: (size) => batches.push(size) } });
+    const id = await newConversation();
+    const t0 = performance.now();
+    await store.append(request(id, 'first'));
+    expect(performance.now() - t0).toBeLessThan(250);
+    const trickle: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      trickle.push(store.append(request(id, `t${i}`)));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(trickle);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(batches[0]).toBe(1);
+    expect(batches.length).toBeLessThanOrEqual(3);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(21);
+    expect(await seqsOf(id)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+  });
+
   it('fails only the appends of an unknown conversation in a batch', async () => {
     const store = new MessageStore(db);
     const id = await newConversation();
