@@ -179,14 +179,26 @@ class MemoryConsumer implements Consumer {
 
   private promoteDue(now: number): void {
     const { delayed, ready } = this.state;
+    if (!delayed.length) return;
     const due = delayed.filter((d) => d.due <= now).sort((a, b) => a.due - b.due);
     if (!due.length) return;
     this.state.delayed = delayed.filter((d) => d.due > now);
     for (const d of due) ready.push({ ...d.entry, seq: this.queue.nextSeq() });
   }
 
+  /**
+   * Whether a delivery may be in flight that is not running here (another consumer's, or one
+   * left by a consumer that stopped): only such a delivery can ever be claimed. With one
+   * consumer on the stream — the usual case — every delivery is running here, and the loop
+   * need not look through hundreds of them for each job it takes.
+   */
+  private othersInFlight(): boolean {
+    return this.state.inflight.size > this.running.size;
+  }
+
   /** An entry delivered over claimIdleMs ago, not settled, and not running here: take it over. */
   private claimIdle(now: number): { entry: Entry; attempts: number } | undefined {
+    if (!this.othersInFlight()) return undefined;
     for (const [seq, d] of this.state.inflight) {
       if (now - d.deliveredAt < this.opts.claimIdleMs || this.running.has(seq)) continue;
       d.consumer = this.opts.consumer;
@@ -208,7 +220,7 @@ class MemoryConsumer implements Consumer {
   private nextWakeAt(): number {
     let at = Infinity;
     for (const d of this.state.delayed) at = Math.min(at, d.due);
-    for (const [seq, d] of this.state.inflight) if (!this.running.has(seq)) at = Math.min(at, d.deliveredAt + this.opts.claimIdleMs);
+    if (this.othersInFlight()) for (const [seq, d] of this.state.inflight) if (!this.running.has(seq)) at = Math.min(at, d.deliveredAt + this.opts.claimIdleMs);
     return at;
   }
 
