@@ -94,7 +94,9 @@ export class ModelRegistry {
   /** The model that routes this conversation and the shadow models to run beside it. */
   async select(tenantId: string, conversationId: string): Promise<{ routing: ServedModel | undefined; shadows: ServedModel[] }> {
     const config = await this.config(tenantId);
-    const inLine = [pickCandidate(config.candidates, conversationBucket(conversationId)), config.active].filter((m) => m !== undefined);
+    // Hashing the id costs more than the rest of a selection; most tenants run no A/B test.
+    const candidate = config.candidates.length ? pickCandidate(config.candidates, conversationBucket(conversationId)) : undefined;
+    const inLine = [candidate, config.active].filter((m) => m !== undefined);
     let routing: ServedModel | undefined;
     for (const record of inLine) {
       const model = await this.load(tenantId, record);
