@@ -1,6 +1,7 @@
 import type { Db } from '../../storage/db.js';
 import { isPostgres, nowMs, toIso, withPgConnection } from '../../storage/db.js';
 import { encodeCursor, requireCursor } from '../../storage/cursor.js';
+import { pgArrayLiteral } from '../../storage/pg-array.js';
 
 /** One model's prediction for one customer message. */
 export interface PredictionRow {
@@ -59,7 +60,7 @@ export class IntentFeedbackRepo {
       // The routing worker writes a batch every few milliseconds under load: one statement text
       // for every batch size, prepared once per connection, instead of a new multi-row INSERT
       // text (one per batch size) to parse each time.
-      const col = <K extends keyof TenantPredictionRow>(k: K) => list.map((r) => r[k]);
+      const col = <K extends keyof TenantPredictionRow>(k: K) => pgArrayLiteral(list.map((r) => r[k]));
       const values = [col('tenantId'), col('conversationId'), col('seq'), col('modelId'), col('intent'), col('confidence'), col('routed'), now];
       await withPgConnection(this.db, (conn) => conn.query({ name: 'sb_record_predictions_v1', text: RECORD_PREDICTIONS, values }));
       return;
