@@ -103,7 +103,7 @@ describe.each(storageBackends)('message store on $name', (backend) => {
 
   it('starts an append after a quiet spell at once and gathers a steady stream into batches no closer than minBatchIntervalMs', async () => {
     // A long interval keeps the timing far from this machine's noise: the first append commits
-    // at once, the twenty that trickle in during the next 100 ms wait for one shared batch.
+    // at once, the twenty that trickle in over the next ~60 ms wait for one shared batch.
     const batches: number[] = [];
     const store = new MessageStore(db, { minBatchIntervalMs: 300, metrics: { onBatch: (size) => batches.push(size) } });
     const id = await newConversation();
@@ -113,7 +113,7 @@ describe.each(storageBackends)('message store on $name', (backend) => {
     const trickle: Promise<unknown>[] = [];
     for (let i = 0; i < 20; i++) {
       trickle.push(store.append(request(id, `t${i}`)));
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 3));
     }
     await Promise.all(trickle);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
