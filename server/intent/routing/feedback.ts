@@ -57,7 +57,7 @@ export class IntentFeedbackRepo {
     const list = [...unique.values()];
     const now = nowMs();
     if (isPostgres(this.db)) {
-      // The routing worker writes a batch every few milliseconds under load: one statement text
+      // The routing worker writes a batch many times a second under load: one statement text
       // for every batch size, prepared once per connection, instead of a new multi-row INSERT
       // text (one per batch size) to parse each time.
       const col = <K extends keyof TenantPredictionRow>(k: K) => pgArrayLiteral(list.map((r) => r[k]));

@@ -94,7 +94,7 @@ export class ModelRegistry {
   /** The model that routes this conversation and the shadow models to run beside it. */
   async select(tenantId: string, conversationId: string): Promise<{ routing: ServedModel | undefined; shadows: ServedModel[] }> {
     const config = await this.config(tenantId);
-    // Hashing the id costs more than the rest of a selection; most tenants run no A/B test.
+    // Only a tenant running an A/B candidate needs the id's bucket: no SHA-256 per message otherwise.
     const candidate = config.candidates.length ? pickCandidate(config.candidates, conversationBucket(conversationId)) : undefined;
     const inLine = [candidate, config.active].filter((m) => m !== undefined);
     let routing: ServedModel | undefined;
