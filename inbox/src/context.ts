@@ -10,6 +10,13 @@ export function useInbox(): [State, InboxController] {
   const ctl = useContext(ControllerContext);
   if (!ctl) throw new Error('useInbox outside ControllerContext');
   const [state, setState] = useState(ctl.store.get());
-  useEffect(() => ctl.store.subscribe(() => setState(ctl.store.get())), [ctl]);
+  useEffect(() => {
+    const update = () => setState(ctl.store.get());
+    const unsubscribe = ctl.store.subscribe(update);
+    // Effects run after the first paint: a change made in between (say the session check
+    // answering 401 quickly) had no subscriber yet, and the view stayed on "Loading…" for good.
+    update();
+    return unsubscribe;
+  }, [ctl]);
   return [state, ctl];
 }
