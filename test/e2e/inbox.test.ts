@@ -43,10 +43,22 @@ describe('agent inbox in Chromium', () => {
   const visitorBodies = () => visitor.frames.filter((f) => f.type === 'message.created' || f.type === 'message.ack').map((f) => f.message.body as string);
 
   async function signIn(page: Page, email: string, password: string): Promise<void> {
+    // Requests this page started and never finished, and its console, for the error if the app does not boot.
+    const unfinished = new Set<string>();
+    const track = (r: { url(): string }) => unfinished.add(r.url());
+    const done = (r: { url(): string }) => unfinished.delete(r.url());
+    const failed = (r: { url(): string; failure(): { errorText: string } | null }) => unfinished.add(`FAILED ${r.url()}: ${r.failure()?.errorText ?? ''}`);
+    page.on('request', track);
+    page.on('requestfinished', done);
+    page.on('requestfailed', failed);
+    page.on('console', (m) => unfinished.add(`console ${m.type()}: ${m.text()}`));
     await page.goto(`${hub.url}/inbox/`);
     await page.getByLabel('Email').waitFor({ timeout: 20_000 }).catch(async (err) => {
-      throw new Error(`${String(err)}\n${await page.content()}\n${pageErrors.join('\n')}`);
+      throw new Error(`${String(err)}\nunfinished requests and console: ${[...unfinished].join(', ') || 'none'}\n${await page.content()}\n${pageErrors.join('\n')}`);
     });
+    page.off('request', track);
+    page.off('requestfinished', done);
+    page.off('requestfailed', failed);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
