@@ -1,7 +1,6 @@
-import type Database from 'better-sqlite3';
 import type { Attachment, ChannelName, Direction, Message, Sender } from '../contract/index.js';
 import type { Db } from '../storage/db.js';
-import { isPostgres, nowMs, withPgConnection } from '../storage/db.js';
+import { isPostgres, nowMs, withPgConnection, withSqliteConnection } from '../storage/db.js';
 import { isUniqueViolation } from '../errors.js';
 import type { BatchResult } from './batch-plan.js';
 import { commitPostgresBatch, commitPostgresBatchOneStatement } from './batch-postgres.js';
@@ -219,14 +218,8 @@ export class MessageStore {
       }
       return this.db.transaction((trx) => commitPostgresBatch(trx, requests, now));
     }
-    // SQLite: the knex pool holds the single connection; borrow it for one synchronous batch.
-    const client = this.db.client as { acquireConnection(): Promise<Database.Database>; releaseConnection(c: Database.Database): Promise<void> };
-    const conn = await client.acquireConnection();
-    try {
-      return commitSqliteBatch(conn, requests, now);
-    } finally {
-      await client.releaseConnection(conn);
-    }
+    // SQLite: one synchronous batch on the pool's single connection.
+    return withSqliteConnection(this.db, (conn) => commitSqliteBatch(conn, requests, now));
   }
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import type Database from 'better-sqlite3';
 
 export type Db = Knex;
 
@@ -66,6 +67,21 @@ export async function withPgConnection<T>(db: Db, fn: (conn: PgQueryable) => Pro
   const conn = await client.acquireConnection();
   try {
     return await fn(conn);
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
+/**
+ * Borrows the embedded SQLite connection from the knex pool (it holds exactly one), for
+ * synchronous work with statements prepared once: knex compiles and prepares every query anew,
+ * which on a hot path costs more than the query.
+ */
+export async function withSqliteConnection<T>(db: Db, fn: (conn: Database.Database) => T): Promise<T> {
+  const client = db.client as { acquireConnection(): Promise<Database.Database>; releaseConnection(c: Database.Database): Promise<void> };
+  const conn = await client.acquireConnection();
+  try {
+    return fn(conn);
   } finally {
     await client.releaseConnection(conn);
   }

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../server/storage/db.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { withSqliteConnection, type Db } from '../../server/storage/db.js';
 import { migrateLatest } from '../../server/storage/migrate.js';
 import { IntentFeedbackRepo, type TenantPredictionRow } from '../../server/intent/routing/feedback.js';
 import { TenantRepo } from '../../server/tenants/repo.js';
@@ -73,6 +73,27 @@ describe.each(storageBackends)('intent prediction batches on $name', (backend) =
     expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 301 }, (_, i) => i));
     expect(rows[300]).toMatchObject({ intent: 'refund', model_id: 'default' });
     expect(Number(rows[300].created_at)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('writes a batch whole or not at all', async () => {
+    // The second row has no intent (a NOT NULL column): the database refuses it, and the first row goes too.
+    await expect(repo.recordPredictionBatch([row(acme, 'c4', 1, 'default', 'refund', 0.5, true), row(acme, 'c4', 2, 'default', null as unknown as string, 0.5, true)])).rejects.toThrow();
+    expect(await db('intent_predictions').where({ tenant_id: acme, conversation_id: 'c4' })).toHaveLength(0);
+  });
+
+  // SQLite only (PostgreSQL's statement is named and prepared by the server): not registered at
+  // all on PostgreSQL rather than reported as skipped.
+  if (backend.name === 'sqlite') it('compiles its statement once, not once per batch (SQLite)', async () => {
+    await repo.recordPredictionBatch([row(acme, 'warm', 1, 'default', 'refund', 0.5, true)]);
+    const prepare = await withSqliteConnection(db, (conn) => vi.spyOn(conn, 'prepare'));
+    try {
+      await repo.recordPredictionBatch([row(acme, 'once', 1, 'default', 'refund', 0.5, true)]);
+      await repo.recordPredictionBatch(Array.from({ length: 40 }, (_, i) => row(acme, 'once', i + 2, 'default', 'greeting', 0.5, false)));
+      expect(prepare).not.toHaveBeenCalled();
+    } finally {
+      prepare.mockRestore();
+    }
+    expect(await db('intent_predictions').where({ tenant_id: acme, conversation_id: 'once' })).toHaveLength(41);
   });
 
   it('does nothing for an empty batch', async () => {
