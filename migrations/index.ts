@@ -7,6 +7,7 @@ import * as deliveries from './005_deliveries.js';
 import * as intentRouting from './006_intent_routing.js';
 import * as replyTo from './007_reply_to.js';
 import * as hotActivity from './008_hot_activity.js';
+import * as predictionIndex from './009_prediction_index.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006_intent_routing': intentRouting,
   '007_reply_to': replyTo,
   '008_hot_activity': hotActivity,
+  '009_prediction_index': predictionIndex,
 };
 
 /** A knex migration source over the static list above. */
