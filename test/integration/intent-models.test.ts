@@ -120,6 +120,23 @@ function apiCases(open: () => Promise<Target>): void {
     expect(ids(await api(t.base, t.admin).get('/api/v1/intent/models'))).toEqual(before);
   });
 
+  it('answers a refused upload while the client is still sending it, and the connection stays usable', async () => {
+    // The unknown part comes first, then 8 MiB: the server refuses at the first part, long
+    // before the client has written the rest. Closing then would reset the connection under
+    // the client's write (fetch fails with EPIPE instead of reading the 422).
+    const files: ModelFiles = new Map([
+      ['weights.bin', Buffer.from('x')],
+      ['model.json', good.get('model.json')!],
+      ['model.onnx', Buffer.alloc(8 * 1024 * 1024)],
+    ]);
+    for (let i = 0; i < 3; i++) {
+      const res = await upload(t.base, t.admin, files, `early ${i}`);
+      expectError(res, 422, 'SB_ERR_VALIDATION');
+      expect(res.body.error.message).toMatch(/weights\.bin/);
+    }
+    expect((await api(t.base, t.admin).get('/api/v1/intent/models')).status).toBe(200);
+  });
+
   it('refuses a model whose labels do not match its graph with 422', async () => {
     const manifest = { ...json(good), labels: ['a', 'b', 'c', 'd'] };
     const res = await upload(t.base, t.admin, withFile(good, 'model.json', JSON.stringify(manifest)), 'mismatch');

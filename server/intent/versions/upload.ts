@@ -34,9 +34,19 @@ export function readModelUpload(req: Request, res: Response, maxBytes: number): 
       if (settled) return;
       settled = true;
       req.unpipe(parser);
-      // Keep reading (and dropping) what the client still sends, so it gets to read our answer;
-      // `Connection: close` ends that once the answer is out.
-      res.setHeader('Connection', 'close');
+      if (err.code === 'SB_ERR_PAYLOAD_TOO_LARGE') {
+        // Not read to its end: the connection closes once the answer is out.
+        res.setHeader('Connection', 'close');
+      } else {
+        // Read (and drop) the rest of the body, so a client still sending gets to read our
+        // answer: closing early resets the connection under its write (EPIPE before it sees
+        // the 422). Bounded like the upload itself; past that the socket is dropped.
+        let drained = 0;
+        req.on('data', (chunk: Buffer) => {
+          drained += chunk.length;
+          if (drained > maxBytes + MULTIPART_OVERHEAD) req.socket.destroy();
+        });
+      }
       req.resume();
       reject(err);
     };
