@@ -58,12 +58,9 @@ export interface PgQueryable {
   query<R = Record<string, unknown>>(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
 }
 
-/**
- * Borrows a raw `pg` client from the knex pool: knex cannot name a statement, and a named one is
- * parsed once per connection, its plan reusable (hot-path writes use this).
- */
-export async function withPgConnection<T>(db: Db, fn: (conn: PgQueryable) => Promise<T>): Promise<T> {
-  const client = db.client as { acquireConnection(): Promise<PgQueryable>; releaseConnection(c: PgQueryable): Promise<void> };
+/** Borrows one raw driver connection from the knex pool for `fn`, and gives it back after. */
+async function withPooledConnection<C, T>(db: Db, fn: (conn: C) => T | Promise<T>): Promise<T> {
+  const client = db.client as { acquireConnection(): Promise<C>; releaseConnection(c: C): Promise<void> };
   const conn = await client.acquireConnection();
   try {
     return await fn(conn);
@@ -73,19 +70,17 @@ export async function withPgConnection<T>(db: Db, fn: (conn: PgQueryable) => Pro
 }
 
 /**
+ * Borrows a raw `pg` client from the knex pool: knex cannot name a statement, and a named one is
+ * parsed once per connection, its plan reusable (hot-path writes use this).
+ */
+export const withPgConnection = <T>(db: Db, fn: (conn: PgQueryable) => Promise<T>): Promise<T> => withPooledConnection(db, fn);
+
+/**
  * Borrows the embedded SQLite connection from the knex pool (it holds exactly one), for
  * synchronous work with statements prepared once: knex compiles and prepares every query anew,
  * which on a hot path costs more than the query.
  */
-export async function withSqliteConnection<T>(db: Db, fn: (conn: Database.Database) => T): Promise<T> {
-  const client = db.client as { acquireConnection(): Promise<Database.Database>; releaseConnection(c: Database.Database): Promise<void> };
-  const conn = await client.acquireConnection();
-  try {
-    return fn(conn);
-  } finally {
-    await client.releaseConnection(conn);
-  }
-}
+export const withSqliteConnection = <T>(db: Db, fn: (conn: Database.Database) => T): Promise<T> => withPooledConnection(db, fn);
 
 /** Milliseconds since the epoch; every time column stores this. */
 export const nowMs = (): number => Date.now();
