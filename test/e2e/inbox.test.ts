@@ -51,7 +51,8 @@ describe('agent inbox in Chromium', () => {
     page.on('request', track);
     page.on('requestfinished', done);
     page.on('requestfailed', failed);
-    page.on('console', (m) => unfinished.add(`console ${m.type()}: ${m.text()}`));
+    const logged = (m: { type(): string; text(): string }) => unfinished.add(`console ${m.type()}: ${m.text()}`);
+    page.on('console', logged);
     await page.goto(`${hub.url}/inbox/`);
     await page.getByLabel('Email').waitFor({ timeout: 20_000 }).catch(async (err) => {
       throw new Error(`${String(err)}\nunfinished requests and console: ${[...unfinished].join(', ') || 'none'}\n${await page.content()}\n${pageErrors.join('\n')}`);
@@ -59,6 +60,7 @@ describe('agent inbox in Chromium', () => {
     page.off('request', track);
     page.off('requestfinished', done);
     page.off('requestfailed', failed);
+    page.off('console', logged);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();

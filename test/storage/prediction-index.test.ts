@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../server/storage/db.js';
+import { isPostgres, type Db } from '../../server/storage/db.js';
 import { migrateLatest } from '../../server/storage/migrate.js';
 import { migrationSource } from '../../migrations/index.js';
 import { storageBackends, type StorageEnv } from '../helpers/storage.js';
@@ -7,7 +7,7 @@ import { storageBackends, type StorageEnv } from '../helpers/storage.js';
 const INDEX = 'intent_predictions_tenant_id_model_id_index';
 
 async function indexesOf(db: Db, table: string): Promise<string[]> {
-  if (db.client.config.client === 'pg') {
+  if (isPostgres(db)) {
     const r = await db.raw('SELECT indexname FROM pg_indexes WHERE tablename = ?', [table]);
     return (r.rows as { indexname: string }[]).map((x) => x.indexname).sort();
   }
