@@ -8,6 +8,7 @@ import * as intentRouting from './006_intent_routing.js';
 import * as replyTo from './007_reply_to.js';
 import * as hotActivity from './008_hot_activity.js';
 import * as predictionIndex from './009_prediction_index.js';
+import * as messageIdIndex from './010_message_id_index.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007_reply_to': replyTo,
   '008_hot_activity': hotActivity,
   '009_prediction_index': predictionIndex,
+  '010_message_id_index': messageIdIndex,
 };
 
 /** A knex migration source over the static list above. */
