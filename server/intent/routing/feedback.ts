@@ -1,8 +1,8 @@
-import type Database from 'better-sqlite3';
 import type { Db } from '../../storage/db.js';
 import { isPostgres, nowMs, toIso, withPgConnection, withSqliteConnection } from '../../storage/db.js';
 import { encodeCursor, requireCursor } from '../../storage/cursor.js';
 import { pgArrayLiteral } from '../../storage/pg-array.js';
+import { perConnection } from '../../storage/per-connection.js';
 
 /** One model's prediction for one customer message. */
 export interface PredictionRow {
@@ -48,21 +48,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (tenant_id, conversation_id, seq, model_id)
 DO UPDATE SET intent = excluded.intent, confidence = excluded.confidence, routed = excluded.routed`;
 
-type RecordSqlite = (rows: readonly TenantPredictionRow[], now: number) => void;
-const sqliteWriters = new WeakMap<Database.Database, RecordSqlite>();
-
-/** `recordPredictionBatch` on SQLite: one prepared row statement, run for every row in one transaction. */
-function sqliteWriter(conn: Database.Database): RecordSqlite {
-  let write = sqliteWriters.get(conn);
-  if (!write) {
-    const insert = conn.prepare(RECORD_PREDICTION_SQLITE);
-    write = conn.transaction((rows: readonly TenantPredictionRow[], now: number) => {
-      for (const r of rows) insert.run(r.tenantId, r.conversationId, r.seq, r.modelId, r.intent, r.confidence, r.routed ? 1 : 0, now);
-    });
-    sqliteWriters.set(conn, write);
-  }
-  return write;
-}
+/** `recordPredictionBatch` on SQLite: one prepared row statement per connection, run for every row in one transaction. */
+const sqliteWriter = perConnection((conn) => {
+  const insert = conn.prepare(RECORD_PREDICTION_SQLITE);
+  return conn.transaction((rows: readonly TenantPredictionRow[], now: number) => {
+    for (const r of rows) insert.run(r.tenantId, r.conversationId, r.seq, r.modelId, r.intent, r.confidence, r.routed ? 1 : 0, now);
+  });
+});
 
 /** Predictions of every model version and agents' corrections, for agreement stats and retraining. */
 export class IntentFeedbackRepo {
