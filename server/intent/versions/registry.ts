@@ -72,6 +72,8 @@ export class ModelRegistry {
   private readonly retiring = new Map<IntentPredictor, NodeJS.Timeout>();
   private readonly closing = new Set<Promise<void>>();
   private closed = false;
+  /** What `select` answers for a tenant with no uploaded model in use. */
+  private readonly defaultOnly: { routing: ServedModel | undefined; shadows: ServedModel[] };
 
   constructor(
     private readonly d: { repo: IntentModelRepo; defaultModel: IntentPredictor | undefined; log: Logger; onChange?: (tenantId: string) => void },
@@ -84,6 +86,8 @@ export class ModelRegistry {
     this.retryFailedMs = o.retryFailedMs;
     this.closeGraceMs = o.closeGraceMs;
     this.loaded = new LRUCache({ max: o.maxLoaded, dispose: (model) => this.retire(model) });
+    const routing = d.defaultModel && Object.freeze({ id: DEFAULT_MODEL_ID, model: d.defaultModel });
+    this.defaultOnly = Object.freeze({ routing, shadows: Object.freeze([]) as unknown as ServedModel[] });
   }
 
   /** The shipped model, if one is loaded (the API describes it as the built-in 'default'). */
@@ -94,6 +98,8 @@ export class ModelRegistry {
   /** The model that routes this conversation and the shadow models to run beside it. */
   async select(tenantId: string, conversationId: string): Promise<{ routing: ServedModel | undefined; shadows: ServedModel[] }> {
     const config = await this.config(tenantId);
+    // Most tenants run the shipped model alone: one shared answer, nothing built per message.
+    if (!config.active && !config.candidates.length && !config.shadows.length) return this.defaultOnly;
     // Only a tenant running an A/B candidate needs the id's bucket: no SHA-256 per message otherwise.
     const candidate = config.candidates.length ? pickCandidate(config.candidates, conversationBucket(conversationId)) : undefined;
     const inLine = [candidate, config.active].filter((m) => m !== undefined);
