@@ -113,6 +113,8 @@ export class MemoryQueue implements JobQueue {
   }
 }
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 function notify(state: StreamState): void {
   for (const w of [...state.waiters]) w();
 }
@@ -225,26 +227,37 @@ class MemoryConsumer implements Consumer {
   }
 
   private start(entry: Entry, attempts: number): void {
-    const run = this.handle(entry, attempts)
-      .catch((err: unknown) => this.queue.onError(err))
-      .finally(() => {
-        this.running.delete(entry.seq);
-        this.wake?.();
-      });
-    this.running.set(entry.seq, run);
+    // Marked running first: `handle` may settle before it returns (a job past its attempts, a
+    // payload that does not parse), and its `finally` must then find the mark to remove.
+    this.running.set(entry.seq, SETTLED);
+    const run = this.handle(entry, attempts);
+    if (this.running.has(entry.seq)) this.running.set(entry.seq, run);
   }
 
+  /**
+   * Runs one delivery to its end. One async function rather than a promise chain: it runs for
+   * every job (every routed message), and each link of a chain is one more promise and closure.
+   */
   private async handle(entry: Entry, attempts: number): Promise<void> {
-    if (attempts > this.opts.maxAttempts) {
-      return this.fail(entry, attempts - 1, 'handler did not settle within claimIdleMs on its last attempt', true);
-    }
     try {
-      await this.handler({ id: entry.id, stream: this.stream, payload: JSON.parse(entry.payload) as never, attempts, enqueuedAt: entry.enqueuedAt });
+      if (attempts > this.opts.maxAttempts) {
+        this.fail(entry, attempts - 1, 'handler did not settle within claimIdleMs on its last attempt', true);
+        return;
+      }
+      try {
+        await this.handler({ id: entry.id, stream: this.stream, payload: JSON.parse(entry.payload) as never, attempts, enqueuedAt: entry.enqueuedAt });
+      } catch (err) {
+        this.fail(entry, attempts, errorMessage(err), false);
+        return;
+      }
+      // Ack: whoever settles first wins, as XACK does; a late duplicate is a no-op.
+      this.state.inflight.delete(entry.seq);
     } catch (err) {
-      return this.fail(entry, attempts, errorMessage(err), false);
+      this.queue.onError(err);
+    } finally {
+      this.running.delete(entry.seq);
+      this.wake?.();
     }
-    // Ack: whoever settles first wins, as XACK does; a late duplicate is a no-op.
-    this.state.inflight.delete(entry.seq);
   }
 
   private fail(entry: Entry, attempts: number, error: string, dead: boolean): void {
