@@ -6,17 +6,7 @@ import type { Job, JobQueue } from '../../server/queue/queue.js';
 import { RedisStreamQueue } from '../../server/queue/redis.js';
 import { connectRedis, RedisKeys, type RedisClient } from '../../server/redis/client.js';
 import { SHARED_REDIS_URL, TestRedis, TestRedisCluster, uniquePrefix } from '../helpers/redis.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `cond` until it holds, or fails with `what`. */
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+import { sleep, until } from '../helpers/wait.js';
 
 /** Small timings so the suite stays fast. */
 const fast = { pollMs: 100, claimIdleMs: 400, backoffMs: () => 30 };

@@ -1,16 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryQueue } from '../../../../server/queue/memory.js';
 import type { Consumer } from '../../../../server/queue/queue.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+import { until } from '../../../helpers/wait.js';
 
 describe('MemoryQueue', () => {
   const queue = new MemoryQueue();
