@@ -33,9 +33,15 @@ export interface ServedModel {
   model: IntentPredictor;
 }
 
+/** The models that see one conversation's message. */
+export interface ModelSelection {
+  routing: ServedModel | undefined;
+  shadows: readonly ServedModel[];
+}
+
 /** Which models see a conversation: one routes it (A/B by conversation), shadows only predict. */
 export interface ModelSelector {
-  select(tenantId: string, conversationId: string): Promise<{ routing: ServedModel | undefined; shadows: ServedModel[] }>;
+  select(tenantId: string, conversationId: string): Promise<ModelSelection>;
 }
 
 export interface IntentRouterDeps {
@@ -136,9 +142,4 @@ async function predictAll(plans: { job: RoutingJob; served: ServedModel[]; predi
       });
     }),
   );
-}
-
-/** The selector for a hub with only the shipped (or configured) model: it routes everything. */
-export function singleModel(model: IntentPredictor, id = 'default'): ModelSelector {
-  return { select: async () => ({ routing: { id, model }, shadows: [] }) };
 }

@@ -3,12 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../logger.js';
 import { loadIntentModelFiles, type IntentPredictor } from '../model.js';
 import { DEFAULT_MODEL_ID, type IntentModelRecord, type IntentModelRepo } from './repo.js';
-
-/** A model ready to predict, with the id its predictions are recorded under ('default' = the shipped model). */
-export interface ServedModel {
-  id: string;
-  model: IntentPredictor;
-}
+import type { ModelSelection, ServedModel } from '../router.js';
 
 export interface ModelRegistryOptions {
   /** How long a tenant's model configuration is reused before it is read again; other nodes see a change within it. Default 5000. */
@@ -73,7 +68,7 @@ export class ModelRegistry {
   private readonly closing = new Set<Promise<void>>();
   private closed = false;
   /** What `select` answers for a tenant with no uploaded model in use. */
-  private readonly defaultOnly: { routing: ServedModel | undefined; shadows: ServedModel[] };
+  private readonly defaultOnly: ModelSelection;
 
   constructor(
     private readonly d: { repo: IntentModelRepo; defaultModel: IntentPredictor | undefined; log: Logger; onChange?: (tenantId: string) => void },
@@ -87,7 +82,7 @@ export class ModelRegistry {
     this.closeGraceMs = o.closeGraceMs;
     this.loaded = new LRUCache({ max: o.maxLoaded, dispose: (model) => this.retire(model) });
     const routing = d.defaultModel && Object.freeze({ id: DEFAULT_MODEL_ID, model: d.defaultModel });
-    this.defaultOnly = Object.freeze({ routing, shadows: Object.freeze([]) as unknown as ServedModel[] });
+    this.defaultOnly = Object.freeze({ routing, shadows: Object.freeze([]) });
   }
 
   /** The shipped model, if one is loaded (the API describes it as the built-in 'default'). */
@@ -96,7 +91,7 @@ export class ModelRegistry {
   }
 
   /** The model that routes this conversation and the shadow models to run beside it. */
-  async select(tenantId: string, conversationId: string): Promise<{ routing: ServedModel | undefined; shadows: ServedModel[] }> {
+  async select(tenantId: string, conversationId: string): Promise<ModelSelection> {
     const config = await this.config(tenantId);
     // Most tenants run the shipped model alone: one shared answer, nothing built per message.
     if (!config.active && !config.candidates.length && !config.shadows.length) return this.defaultOnly;
@@ -111,7 +106,7 @@ export class ModelRegistry {
         break;
       }
     }
-    if (!routing && this.d.defaultModel) routing = { id: DEFAULT_MODEL_ID, model: this.d.defaultModel };
+    routing ??= this.defaultOnly.routing;
     const shadows = await Promise.all(config.shadows.map(async (record) => ({ id: record.id, model: await this.load(tenantId, record) })));
     return { routing, shadows: shadows.filter((s): s is ServedModel => s.model !== undefined) };
   }
