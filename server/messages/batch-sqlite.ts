@@ -8,7 +8,7 @@ import { perConnection } from '../storage/per-connection.js';
 const COLUMNS = ['tenant_id', 'conversation_id', 'seq', 'id', 'direction', 'private', 'sender_type', 'sender_id', 'sender_name', 'body', 'attachments', 'channel', 'dedup_key', 'reply_to_seq', 'provider_message_id', 'created_at'];
 
 /** Per connection: the three statements and the transaction over them, compiled once. */
-const committer = perConnection((conn): ((requests: AppendRequest[], now: number) => BatchResult[]) => {
+const committer = perConnection((conn) => {
   const dedup = conn.prepare('SELECT * FROM messages WHERE tenant_id = ? AND dedup_key = ?');
   const bump = conn.prepare('UPDATE conversations SET last_seq = last_seq + ?, last_activity_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING last_seq');
   const insert = conn.prepare(`INSERT INTO messages (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
@@ -32,7 +32,7 @@ const committer = perConnection((conn): ((requests: AppendRequest[], now: number
     }
     return plan.finish();
   });
-  return (reqs, at) => tx.immediate(reqs, at);
+  return (reqs: AppendRequest[], at: number): BatchResult[] => tx.immediate(reqs, at);
 });
 
 /**
