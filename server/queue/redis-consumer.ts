@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis/client.js';
+import { Batcher } from './batcher.js';
 import { errorMessage, type Consumer, type Job, type ResolvedConsumeOptions } from './queue.js';
 import type { QueueScripts } from './scripts.js';
 
@@ -37,6 +38,8 @@ interface Entry {
 
 /** Due jobs moved into the stream per promote call. */
 const PROMOTE_BATCH = 100;
+/** Most entries acked in one script call. */
+const ACK_BATCH = 256;
 
 function parseEntry(entryId: string, fields: string[]): Entry {
   const f = new Map<string, string>();
@@ -65,9 +68,16 @@ export class RedisStreamConsumer implements Consumer {
   /** When the loop next looks for due delayed jobs (it also looks when a known one falls due). */
   private nextPromoteAt = 0;
   private readonly loop: Promise<void>;
+  /**
+   * Acks of handlers that finished in the same turn (a routing batch settles many at once) go
+   * out as one script call; a failed call is retried per entry, and an entry whose ack failed
+   * stays pending and is claimed later, as before.
+   */
+  private readonly acks: Batcher<string>;
 
   constructor(private readonly ctx: RedisConsumerContext) {
     ctx.blocking.on('error', (err: unknown) => ctx.onError(err));
+    this.acks = new Batcher(async (entryIds) => void (await ctx.client.sbqAck(ctx.keys.stream, ctx.opts.group, ...entryIds)), { maxBatch: ACK_BATCH, maxWaitMs: 0 });
     this.loop = this.run();
   }
 
@@ -230,7 +240,7 @@ export class RedisStreamConsumer implements Consumer {
     } catch (err) {
       return this.fail(entry, attempts, errorMessage(err), false);
     }
-    await this.ctx.client.sbqAck(this.ctx.keys.stream, opts.group, entry.entryId);
+    await this.acks.add(entry.entryId);
   }
 
   private async fail(entry: Entry, attempts: number, error: string, dead: boolean): Promise<void> {

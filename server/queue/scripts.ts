@@ -14,12 +14,20 @@ import type { RedisClient } from '../redis/client.js';
 const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-/** KEYS: stream. ARGV: group, entryId. Acks and deletes the entry (the stream stays small). */
-const ACK = `if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then
-  redis.call('XDEL', KEYS[1], ARGV[2])
-  return 1
+/**
+ * KEYS: stream. ARGV: group, entryId… Acks and deletes each entry (the stream stays small); an
+ * entry already settled elsewhere is left alone. Returns how many it acked. Many ids per call:
+ * a consumer acks the jobs that finished in one turn together, one round trip and one script
+ * run instead of one per job.
+ */
+const ACK = `local acked = 0
+for i = 2, #ARGV do
+  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then
+    redis.call('XDEL', KEYS[1], ARGV[i])
+    acked = acked + 1
+  end
 end
-return 0`;
+return acked`;
 
 /**
  * KEYS: stream, delayed, dead, deadIndex.
@@ -90,7 +98,7 @@ return 1`;
 
 /** The scripts as client commands (EVALSHA, falling back to EVAL after a restart flushed the cache). */
 export interface QueueScripts {
-  sbqAck(stream: string, group: string, entryId: string): Promise<number>;
+  sbqAck(stream: string, group: string, ...entryIds: string[]): Promise<number>;
   sbqFail(stream: string, delayed: string, dead: string, deadIndex: string, ...args: (string | number)[]): Promise<0 | 1 | 2>;
   sbqDelay(delayed: string, delayMs: number, member: string): Promise<number>;
   sbqPromote(stream: string, delayed: string, limit: number): Promise<[number, number]>;

@@ -15,6 +15,8 @@ interface Opened {
   queue: JobQueue;
   /** Where a child process can reach the same queue (Redis backends only). */
   redis?: { url: string; cluster: boolean; prefix: string };
+  /** The queue's command connection (Redis backends only), to watch the calls it makes. */
+  client?: RedisClient;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ function redisBackend(url: () => string, cluster: boolean) {
     return {
       queue,
       redis: { url: url(), cluster, prefix },
+      client,
       close: async () => {
         await queue.close();
         for (const s of streams) await client.del(...['stream', 'delayed', 'dead', 'dead-index'].map((p) => keys.stream(s, p)));
@@ -370,5 +373,55 @@ describe.each(backends.filter((b) => b.name !== 'in-process'))('queue across nod
     await consumer.stop();
     expect(took).toBeGreaterThanOrEqual(95);
     expect(took).toBeLessThan(100 + 300 + 400); // due time + pollMs + slack
+  });
+});
+
+describe.each(backends.filter((b) => b.name !== 'in-process'))('queue acks: $name', (backend) => {
+  const open = openEachTest(backend);
+
+  it('acks the jobs that finish in one turn with one script call, and deletes every one from the stream', async () => {
+    const { queue, client, redis } = await open();
+    // Count the ack calls made on the queue's own connection. The client's auto-pipelining
+    // calls the same method again on its pipeline (`this` is then the pipeline): not counted.
+    const scripts = client as unknown as { sbqAck(this: unknown, ...args: string[]): Promise<number> };
+    const realAck = scripts.sbqAck;
+    const ackCalls: number[] = [];
+    scripts.sbqAck = function (this: unknown, ...args: string[]) {
+      if (this === client) ackCalls.push(args.length - 2);
+      return realAck.apply(this, args);
+    };
+    const stream = newStream();
+    const jobs = 20;
+    for (let i = 0; i < jobs; i++) await queue.enqueue(stream, i);
+    // Every handler waits for one gate, so all of them finish in the same turn.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const consumer = queue.consume(stream, async () => {
+      started++;
+      await gate;
+    }, { ...fast, consumer: 'c1', concurrency: jobs });
+    await until(() => started === jobs, 'every job started', 3000);
+    release();
+    await until(async () => (await queue.stats(stream)).pending === 0, 'every job acked', 3000);
+    await consumer.stop();
+    expect(ackCalls.reduce((a, b) => a + b, 0)).toBe(jobs);
+    expect(ackCalls.length).toBeLessThan(jobs / 2);
+    expect(await client!.xlen(new RedisKeys(redis!.prefix).stream(stream, 'stream'))).toBe(0);
+  });
+
+  it('acks many entries in one call, skipping one that was settled already', async () => {
+    const { queue, client, redis } = await open();
+    const stream = newStream();
+    const key = new RedisKeys(redis!.prefix).stream(stream, 'stream');
+    for (let i = 0; i < 3; i++) await queue.enqueue(stream, i);
+    await client!.xgroup('CREATE', key, 'g', '0');
+    const read = (await client!.xreadgroup('GROUP', 'g', 'c', 'COUNT', 10, 'STREAMS', key, '>')) as [string, [string, string[]][]][];
+    const ids = read[0]![1].map(([id]) => id);
+    expect(ids).toHaveLength(3);
+    const scripts = client as unknown as { sbqAck(stream: string, group: string, ...ids: string[]): Promise<number> };
+    expect(await scripts.sbqAck(key, 'g', ids[0]!)).toBe(1);
+    expect(await scripts.sbqAck(key, 'g', ...ids)).toBe(2);
+    expect(await client!.xlen(key)).toBe(0);
   });
 });
