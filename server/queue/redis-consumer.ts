@@ -52,7 +52,8 @@ const isNoGroup = (err: unknown) => err instanceof Error && err.message.includes
 /**
  * The consumer loop of `RedisStreamQueue`: promote due delayed jobs, claim entries left idle by
  * dead consumers (XAUTOCLAIM), read new ones (XREADGROUP, blocking on its own connection), run
- * up to `concurrency` handlers, and settle each with one script (ack+delete, or retry/dead).
+ * up to `concurrency` handlers, and settle them with scripts (the acks of one turn in one call;
+ * a retry or dead letter one by one).
  * It never throws: every error goes to `onError` and the loop carries on after a pause.
  */
 export class RedisStreamConsumer implements Consumer {
